@@ -1,0 +1,200 @@
+package io.github.cma4j.core.cma;
+
+import io.github.cma4j.core.Checks;
+import io.github.cma4j.core.head.HeadBatch;
+import io.github.cma4j.core.objective.CrossEntropyMode;
+import io.github.cma4j.core.objective.DomainObjective;
+import io.github.cma4j.core.objective.HeadPass;
+import io.github.cma4j.core.objective.ObjectiveResult;
+import org.ejml.data.DMatrixRMaj;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The closed-form moment alignment (CMA) objective for a linear softmax head (cma-math.md §3):
+ * <pre>
+ *   L(t) = CE + α_t P_grad + β_t P_hess,     α_t = α·1[t ≥ T_anneal],  β_t = β·1[t ≥ T_anneal]
+ *   P_grad = (1/E) Σ_e ‖G_e − Ḡ‖²,  G_e = c_g ∇_W L_e
+ *   P_hess = (1/E) Σ_e ‖H_e^c − H̄‖²,  H_e^c = c_h H_e  (or c_h diag(H_e) in the diagonal variant)
+ * </pre>
+ * with exact gradients w.r.t. W, the features X̃ and the logits from the closed-form backward formulas of
+ * cma-math.md §5 — no autodiff, no Hessian sampling, and no matrix of size (C·D)² ever allocated.
+ * <p>
+ * Conventions: means over domains are unweighted and run over the domains present in the batch (E of them); a
+ * batch with one domain has both penalties 0. Before {@code annealSteps} the penalties are not computed at all,
+ * and at step {@code annealSteps > 0} the result asks for the optimiser state to be reset (DomainBed's
+ * semantics; there is no warm-up ramp). The full-Hessian penalty uses the Gram or the blocked form, whichever
+ * {@link HessianCostModel} estimates cheaper, unless one is forced.
+ *
+ * <pre>
+ * Y. Chen, H. Si, G. Zhang, H. Zhao.
+ * "Moment Alignment: Unifying Gradient and Hessian Matching for Domain Generalization", UAI 2025, arXiv 2506.07378.
+ * </pre>
+ * An instance holds workspaces and is meant for one thread.
+ */
+public final class CmaObjective implements DomainObjective {
+    /** Registry name, DomainBed spelling. */
+    public static final String NAME = "CMA";
+
+    private final Config config;
+    private final GramHessianPenalty gram = new GramHessianPenalty();
+    private final BlockedHessianPenalty blocked = new BlockedHessianPenalty();
+    private HessianForm lastForm;
+
+    /**
+     * Settings of the CMA objective.
+     *
+     * @param alpha         α, weight of the gradient penalty, {@code >= 0}.
+     * @param beta          β, weight of the Hessian penalty, {@code >= 0}.
+     * @param annealSteps   T_anneal: the penalties are off before this step.
+     * @param normalization c_g and c_h.
+     * @param hessianMode   full Hessian or its diagonal.
+     * @param hessianForm   how the full-Hessian penalty is computed.
+     * @param crossEntropy  how the ERM term averages.
+     */
+    public record Config(double alpha, double beta, long annealSteps, Normalization normalization,
+                         HessianMode hessianMode, HessianForm hessianForm, CrossEntropyMode crossEntropy) {
+        /**
+         * Validates the settings.
+         *
+         * @throws IllegalArgumentException naming the first invalid setting.
+         */
+        public Config {
+            Checks.nonNegativeFinite("alpha", alpha);
+            Checks.nonNegativeFinite("beta", beta);
+            Checks.nonNegative("annealSteps", annealSteps);
+            if (normalization == null || hessianMode == null || hessianForm == null || crossEntropy == null) {
+                throw new IllegalArgumentException("normalization, hessianMode, hessianForm and crossEntropy must be non-null");
+            }
+        }
+
+        /**
+         * The authors' DomainBed defaults (cma-math.md §3.2): α = 5000, β = 1000, T_anneal = 2500, c_g = 1/√C,
+         * c_h = 1/C, full Hessian, automatic form, pooled cross-entropy.
+         *
+         * @return the defaults.
+         */
+        public static Config domainBedDefaults() {
+            return new Config(5000, 1000, 2500, Normalization.domainBed(), HessianMode.FULL, HessianForm.AUTO,
+                    CrossEntropyMode.POOLED);
+        }
+
+        /**
+         * The paper's linear-probing convention: ISR constants c_g = c_h = 1/(C·D), domain-mean cross-entropy, no
+         * annealing, full Hessian.
+         *
+         * @param alpha α.
+         * @param beta  β.
+         * @return the settings.
+         */
+        public static Config linearProbing(double alpha, double beta) {
+            return new Config(alpha, beta, 0, Normalization.isr(), HessianMode.FULL, HessianForm.AUTO,
+                    CrossEntropyMode.DOMAIN_MEAN);
+        }
+
+        /** @return a copy with these weights. */
+        public Config withWeights(double alpha, double beta) {
+            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy);
+        }
+
+        /** @return a copy with this anneal step. */
+        public Config withAnnealSteps(long annealSteps) {
+            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy);
+        }
+
+        /** @return a copy with these constants. */
+        public Config withNormalization(Normalization normalization) {
+            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy);
+        }
+
+        /** @return a copy with this Hessian mode. */
+        public Config withHessianMode(HessianMode hessianMode) {
+            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy);
+        }
+
+        /** @return a copy with this Hessian form. */
+        public Config withHessianForm(HessianForm hessianForm) {
+            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy);
+        }
+
+        /** @return a copy with this cross-entropy convention. */
+        public Config withCrossEntropy(CrossEntropyMode crossEntropy) {
+            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy);
+        }
+    }
+
+    /**
+     * @param config the settings. Not modified.
+     */
+    public CmaObjective(Config config) {
+        if (config == null) {
+            throw new IllegalArgumentException("config is null");
+        }
+        this.config = config;
+    }
+
+    /** @return the settings. */
+    public Config config() {
+        return config;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /**
+     * @return the form the last full-Hessian evaluation used (GRAM or BLOCKED), or null if none has run yet.
+     */
+    public HessianForm lastHessianForm() {
+        return lastForm;
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * {@link ObjectiveResult#terms()} holds {@code crossEntropy}, {@code alpha} and {@code beta} (the weights in
+     * force), and — once the penalties are on — {@code gradPenalty} and {@code hessPenalty} (unweighted).
+     */
+    @Override
+    public ObjectiveResult evaluate(HeadBatch batch, DMatrixRMaj W, long step, boolean featureGradients) {
+        Checks.nonNegative("step", step);
+        HeadPass pass = new HeadPass(batch, W, featureGradients);
+        double ce = pass.addCrossEntropy(config.crossEntropy(), 1.0);
+        boolean active = step >= config.annealSteps();
+        double alpha = active ? config.alpha() : 0.0;
+        double beta = active ? config.beta() : 0.0;
+        Map<String, Double> terms = new LinkedHashMap<>();
+        terms.put("crossEntropy", ce);
+        terms.put("alpha", alpha);
+        terms.put("beta", beta);
+        double value = ce;
+        if (active) {
+            int c = batch.numClasses();
+            int d = batch.numFeatures();
+            double gradPenalty = GradientAlignmentPenalty.addTo(pass, config.normalization().gradientConstant(c, d), alpha);
+            terms.put("gradPenalty", gradPenalty);
+            value += alpha * gradPenalty;
+            if (beta > 0) {
+                double hessPenalty = hessianPenalty(pass, config.normalization().hessianConstant(c, d), beta);
+                terms.put("hessPenalty", hessPenalty);
+                value += beta * hessPenalty;
+            }
+        }
+        boolean reset = config.annealSteps() > 0 && step == config.annealSteps();
+        return pass.finish(value, ce, terms, reset);
+    }
+
+    private double hessianPenalty(HeadPass pass, double ch, double beta) {
+        if (config.hessianMode() == HessianMode.DIAGONAL) {
+            return DiagonalHessianPenalty.addTo(pass, ch, beta);
+        }
+        HeadBatch batch = pass.batch();
+        HessianForm form = config.hessianForm() == HessianForm.AUTO
+                ? HessianCostModel.choose(batch.index(), batch.numFeatures(), batch.numClasses(), pass.wantsFeatureGradient())
+                : config.hessianForm();
+        lastForm = form;
+        return form == HessianForm.GRAM ? gram.addTo(pass, ch, beta) : blocked.addTo(pass, ch, beta);
+    }
+}

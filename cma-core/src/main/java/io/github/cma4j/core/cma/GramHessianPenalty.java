@@ -1,0 +1,157 @@
+package io.github.cma4j.core.cma;
+
+import io.github.cma4j.core.head.DomainIndex;
+import io.github.cma4j.core.linalg.RowOps;
+import io.github.cma4j.core.objective.HeadPass;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+
+/**
+ * CMA's full-Hessian penalty in the <b>Gram form</b>: exact, without ever materialising a (C·D)×(C·D) Hessian
+ * (cma-math.md §4 and §5, {@code docs/math.md} §4.1).
+ * <pre>
+ *   P_hess = (1/E) Σ_e ‖c_h H_e − c_h H̄‖_F²  =  c_h² Σ_{i,j} Ω_ij T_ij K_ij²
+ *   K = X̃X̃ᵀ,  S = PPᵀ,  Q = (P∘P)Pᵀ,  T = S − Q − Qᵀ + S∘S        (T_ij = tr(A_i A_j))
+ *   Ω_ij = δ_{e(i)e(j)} / (E n_{e(i)}²) − 1 / (E² n_{e(i)} n_{e(j)})
+ * </pre>
+ * Backward, with M = Ω∘K∘K:
+ * <pre>
+ *   ∂P/∂X̃ (direct) = 4c_h² (Ω∘T∘K) X̃
+ *   ∂P/∂P           = 2c_h² [ M P − M (P∘P) − 2 P∘(M P) + 2 (M∘S) P ]
+ * </pre>
+ * Cost ≈ n²(1.5 D + 5 C) multiply-adds (the D-term halves without feature gradients), memory 3 n×n matrices,
+ * reused across calls. Every matrix above is symmetric, so the element-wise part visits each pair once.
+ * An instance holds workspaces: use one per thread.
+ */
+public final class GramHessianPenalty {
+    private DMatrixRMaj gramX;
+    private DMatrixRMaj gramP;
+    private DMatrixRMaj cross;
+    private DMatrixRMaj squares;
+    private DMatrixRMaj mp;
+    private DMatrixRMaj mpp;
+    private DMatrixRMaj msp;
+
+    /**
+     * Computes P_hess and adds {@code weight}·∂P_hess into the pass's accumulators.
+     *
+     * @param pass   the forward pass. Its accumulators are modified.
+     * @param ch     the normalisation constant c_h.
+     * @param weight the penalty's weight β in the objective.
+     * @return the unweighted P_hess.
+     */
+    public double addTo(HeadPass pass, double ch, double weight) {
+        DomainIndex index = pass.index();
+        int numDomains = index.numDomains();
+        if (numDomains < 2) {
+            return 0.0;
+        }
+        DMatrixRMaj X = pass.features();
+        DMatrixRMaj P = pass.probabilities();
+        int n = X.numRows;
+        int c = P.numCols;
+
+        gramX = RowOps.reshaped(gramX, n, n);
+        gramP = RowOps.reshaped(gramP, n, n);
+        cross = RowOps.reshaped(cross, n, n);
+        squares = RowOps.reshaped(squares, n, c);
+        CommonOps_DDRM.multOuter(X, gramX);                       // K = X̃X̃ᵀ
+        CommonOps_DDRM.multOuter(P, gramP);                       // S = PPᵀ
+        CommonOps_DDRM.elementMult(P, P, squares);                // P∘P
+        CommonOps_DDRM.multTransB(squares, P, cross);             // Q = (P∘P)Pᵀ
+
+        DomainWeights omega = new DomainWeights(index);
+
+        // One sweep over i ≤ j. In place: K ← M = Ω∘K∘K, S ← M∘S, Q ← B = Ω∘T∘K. Each (i,j), (j,i) pair is
+        // read before it is written, and Q_ji is read at (i,j) before being overwritten there.
+        double[] k = gramX.data;
+        double[] s = gramP.data;
+        double[] q = cross.data;
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = i; j < n; j++) {
+                int ij = i * n + j;
+                int ji = j * n + i;
+                double w = omega.get(i, j);
+                double sij = s[ij];
+                double t = sij - q[ij] - q[ji] + sij * sij;
+                double ok = w * k[ij];
+                double m = ok * k[ij];
+                sum += (i == j ? 1.0 : 2.0) * m * t;
+                double b = ok * t;
+                k[ij] = m;
+                k[ji] = m;
+                s[ij] = m * sij;
+                s[ji] = m * sij;
+                q[ij] = b;
+                q[ji] = b;
+            }
+        }
+        double value = ch * ch * sum;
+        if (weight == 0.0) {
+            return value;
+        }
+
+        mp = RowOps.reshaped(mp, n, c);
+        mpp = RowOps.reshaped(mpp, n, c);
+        msp = RowOps.reshaped(msp, n, c);
+        CommonOps_DDRM.mult(gramX, P, mp);          // M P
+        CommonOps_DDRM.mult(gramX, squares, mpp);   // M (P∘P)
+        CommonOps_DDRM.mult(gramP, P, msp);         // (M∘S) P
+        double scale = 2.0 * ch * ch * weight;
+        double[] dP = pass.gradProbabilities().data;
+        for (int idx = 0; idx < n * c; idx++) {
+            dP[idx] += scale * (mp.data[idx] - mpp.data[idx] - 2.0 * P.data[idx] * mp.data[idx] + 2.0 * msp.data[idx]);
+        }
+        DMatrixRMaj dX = pass.gradFeaturesDirect();
+        if (dX != null) {
+            CommonOps_DDRM.multAdd(4.0 * ch * ch * weight, cross, X, dX);   // 4c_h² (Ω∘T∘K) X̃
+        }
+        return value;
+    }
+
+    /**
+     * The domain weighting matrix Ω (n×n) of the Gram identity, for inspection and tests:
+     * Ω_ij = δ_{e(i)e(j)} / (E n_{e(i)}²) − 1 / (E² n_{e(i)} n_{e(j)}). The penalty itself never stores it.
+     *
+     * @param index the batch's domains.
+     * @return Ω.
+     */
+    public static DMatrixRMaj domainWeights(DomainIndex index) {
+        int n = index.numRows();
+        DomainWeights omega = new DomainWeights(index);
+        DMatrixRMaj out = new DMatrixRMaj(n, n);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                out.set(i, j, omega.get(i, j));
+            }
+        }
+        return out;
+    }
+
+    /** Ω_ij = same_ij · 1/(E n_e²) − u_i u_j with u_i = 1/(E n_{e(i)}), from O(n) numbers. */
+    private static final class DomainWeights {
+        private final double[] u;
+        private final double[] diagWeight;
+        private final int[] slot;
+
+        DomainWeights(DomainIndex index) {
+            int numDomains = index.numDomains();
+            u = new double[index.numRows()];
+            diagWeight = new double[numDomains];
+            slot = new int[index.numRows()];
+            for (int e = 0; e < numDomains; e++) {
+                double ne = index.size(e);
+                diagWeight[e] = 1.0 / (numDomains * ne * ne);
+                for (int i : index.rows(e)) {
+                    u[i] = 1.0 / (numDomains * ne);
+                    slot[i] = e;
+                }
+            }
+        }
+
+        double get(int i, int j) {
+            return (slot[i] == slot[j] ? diagWeight[slot[i]] : 0.0) - u[i] * u[j];
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.github.cma4j.core.linalg;
+
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * Small kernels on slices of row-major arrays, written as plain loops the JIT vectorises. They complement
+ * {@link org.ejml.dense.row.CommonOps_DDRM}, which works on whole matrices only.
+ */
+public final class RowOps {
+    private RowOps() {
+    }
+
+    /**
+     * y[yo..yo+len) += a · x[xo..xo+len).
+     *
+     * @param a   scale.
+     * @param x   source array. Not modified.
+     * @param xo  offset into x.
+     * @param y   destination array. Modified.
+     * @param yo  offset into y.
+     * @param len number of entries.
+     */
+    public static void axpy(double a, double[] x, int xo, double[] y, int yo, int len) {
+        for (int j = 0; j < len; j++) {
+            y[yo + j] += a * x[xo + j];
+        }
+    }
+
+    /**
+     * Dot product of two slices.
+     *
+     * @param a   first array. Not modified.
+     * @param ao  offset into a.
+     * @param b   second array. Not modified.
+     * @param bo  offset into b.
+     * @param len number of entries.
+     * @return Σ_j a[ao+j] b[bo+j].
+     */
+    public static double dot(double[] a, int ao, double[] b, int bo, int len) {
+        double s = 0;
+        for (int j = 0; j < len; j++) {
+            s += a[ao + j] * b[bo + j];
+        }
+        return s;
+    }
+
+    /**
+     * Returns a zero matrix of the given shape, reusing {@code m}'s storage when it is non-null.
+     *
+     * @param m    matrix to reuse, or null. Modified.
+     * @param rows rows.
+     * @param cols columns.
+     * @return the zeroed matrix.
+     */
+    public static DMatrixRMaj zeroed(DMatrixRMaj m, int rows, int cols) {
+        if (m == null) {
+            return new DMatrixRMaj(rows, cols);
+        }
+        m.reshape(rows, cols);
+        m.zero();
+        return m;
+    }
+
+    /**
+     * Returns a matrix of the given shape with unspecified content, reusing {@code m}'s storage when non-null.
+     *
+     * @param m    matrix to reuse, or null. Modified.
+     * @param rows rows.
+     * @param cols columns.
+     * @return the reshaped matrix.
+     */
+    public static DMatrixRMaj reshaped(DMatrixRMaj m, int rows, int cols) {
+        if (m == null) {
+            return new DMatrixRMaj(rows, cols);
+        }
+        m.reshape(rows, cols);
+        return m;
+    }
+}

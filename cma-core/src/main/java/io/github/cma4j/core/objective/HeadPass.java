@@ -1,0 +1,176 @@
+package io.github.cma4j.core.objective;
+
+import io.github.cma4j.core.head.DomainIndex;
+import io.github.cma4j.core.head.HeadBatch;
+import io.github.cma4j.core.head.SoftmaxOps;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+
+/**
+ * One forward pass of the linear softmax head over a batch, plus the accumulators that every loss and penalty
+ * term adds its exact gradient into (cma-math.md §5, {@code docs/math.md} §5).
+ * <p>
+ * Every term depends on W only through the logits Z = X̃Wᵀ and on the features through Z and, for some terms,
+ * directly. So a term contributes:
+ * <ul>
+ *     <li>∂L/∂P (n×C), its gradient w.r.t. the probabilities, if it is written in terms of P;</li>
+ *     <li>∂L/∂Z (n×C), its gradient w.r.t. the logits, if it is written in terms of Z;</li>
+ *     <li>∂L/∂X̃ (n×D), its gradient w.r.t. the features through paths that bypass Z (only needed when the
+ *     caller trains the featurizer).</li>
+ * </ul>
+ * {@link #finish} then applies the softmax Jacobian once, ∂L/∂Z += A_i (∂L/∂p_i), and forms
+ * ∂L/∂W = (∂L/∂Z)ᵀ X̃ and ∂L/∂X̃ = (∂L/∂Z) W + direct terms. No term ever needs a second backward pass.
+ */
+public final class HeadPass {
+    private final HeadBatch batch;
+    private final DMatrixRMaj W;
+    private final DMatrixRMaj logits;
+    private final DMatrixRMaj probabilities;
+    private final DMatrixRMaj residuals;
+    private final double[] losses;
+    private final DMatrixRMaj gradProbabilities;
+    private final DMatrixRMaj gradLogits;
+    private final DMatrixRMaj gradFeaturesDirect;
+
+    /**
+     * Runs the forward pass.
+     *
+     * @param batch            the batch. Not modified.
+     * @param W                the head, C×D; validated here. Not modified.
+     * @param featureGradients whether ∂L/∂X̃ is wanted (fine-tuning) or only ∂L/∂W (linear probing).
+     */
+    public HeadPass(HeadBatch batch, DMatrixRMaj W, boolean featureGradients) {
+        batch.checkHead(W);
+        this.batch = batch;
+        this.W = W;
+        int n = batch.numRows();
+        int c = batch.numClasses();
+        this.logits = SoftmaxOps.logits(batch.features(), W, null);
+        this.probabilities = SoftmaxOps.softmax(logits, null);
+        this.residuals = probabilities.copy();
+        for (int i = 0; i < n; i++) {
+            residuals.data[i * c + batch.label(i)] -= 1.0;
+        }
+        this.losses = SoftmaxOps.crossEntropyPerExample(logits, batch.labels(), null);
+        this.gradProbabilities = new DMatrixRMaj(n, c);
+        this.gradLogits = new DMatrixRMaj(n, c);
+        this.gradFeaturesDirect = featureGradients ? new DMatrixRMaj(n, batch.numFeatures()) : null;
+    }
+
+    /** @return the batch. */
+    public HeadBatch batch() {
+        return batch;
+    }
+
+    /** @return the batch's domains. */
+    public DomainIndex index() {
+        return batch.index();
+    }
+
+    /** @return the head W (C×D). Do not modify. */
+    public DMatrixRMaj head() {
+        return W;
+    }
+
+    /** @return X̃ (n×D). Do not modify. */
+    public DMatrixRMaj features() {
+        return batch.features();
+    }
+
+    /** @return Z = X̃Wᵀ (n×C). Do not modify. */
+    public DMatrixRMaj logits() {
+        return logits;
+    }
+
+    /** @return P = softmax(Z) (n×C). Do not modify. */
+    public DMatrixRMaj probabilities() {
+        return probabilities;
+    }
+
+    /** @return R = P − Y (n×C), Y the one-hot labels. Do not modify. */
+    public DMatrixRMaj residuals() {
+        return residuals;
+    }
+
+    /** @return the per-example cross-entropies ℓ_i (length n). Do not modify. */
+    public double[] losses() {
+        return losses;
+    }
+
+    /** @return whether the caller asked for ∂L/∂X̃. */
+    public boolean wantsFeatureGradient() {
+        return gradFeaturesDirect != null;
+    }
+
+    /** @return the accumulator for ∂L/∂P (n×C); terms add into it. */
+    public DMatrixRMaj gradProbabilities() {
+        return gradProbabilities;
+    }
+
+    /** @return the accumulator for ∂L/∂Z (n×C); terms add into it. */
+    public DMatrixRMaj gradLogits() {
+        return gradLogits;
+    }
+
+    /**
+     * @return the accumulator for the direct part of ∂L/∂X̃ (n×D), or null when feature gradients were not asked
+     * for; terms add into it.
+     */
+    public DMatrixRMaj gradFeaturesDirect() {
+        return gradFeaturesDirect;
+    }
+
+    /**
+     * Mean cross-entropy over the batch, adding {@code weight}·∂/∂Z into the logit accumulator.
+     *
+     * @param mode   pooled over rows, or the mean over domains of per-domain means.
+     * @param weight the weight of this term in the objective.
+     * @return the (unweighted) cross-entropy.
+     */
+    public double addCrossEntropy(CrossEntropyMode mode, double weight) {
+        DomainIndex index = batch.index();
+        int c = batch.numClasses();
+        double value = 0;
+        for (int e = 0; e < index.numDomains(); e++) {
+            int[] rows = index.rows(e);
+            // pooled: every row weighs 1/n; domain mean: every row of domain e weighs 1/(E n_e).
+            double rowWeight = mode == CrossEntropyMode.POOLED
+                    ? 1.0 / batch.numRows() : 1.0 / ((double) index.numDomains() * rows.length);
+            for (int i : rows) {
+                value += rowWeight * losses[i];
+                double g = weight * rowWeight;
+                for (int k = 0; k < c; k++) {
+                    gradLogits.data[i * c + k] += g * residuals.data[i * c + k];
+                }
+            }
+        }
+        return value;
+    }
+
+    /**
+     * Completes the backward pass and packages the result.
+     *
+     * @param value          the objective's value.
+     * @param crossEntropy   its cross-entropy part.
+     * @param terms          named unweighted terms (penalties, weights in force) for logging. Not modified.
+     * @param resetOptimizer whether the optimiser's state should be reset before this step is applied.
+     * @return the result, holding ∂L/∂W, ∂L/∂X̃ (or null) and ∂L/∂Z.
+     */
+    public ObjectiveResult finish(double value, double crossEntropy, java.util.Map<String, Double> terms,
+                                  boolean resetOptimizer) {
+        DMatrixRMaj dZ = gradLogits.copy();
+        DMatrixRMaj viaP = SoftmaxOps.softmaxJacobianProduct(probabilities, gradProbabilities, null);
+        CommonOps_DDRM.addEquals(dZ, viaP);
+        DMatrixRMaj gradW = new DMatrixRMaj(W.numRows, W.numCols);
+        CommonOps_DDRM.multTransA(dZ, batch.features(), gradW);
+        DMatrixRMaj gradX = null;
+        if (gradFeaturesDirect != null) {
+            gradX = gradFeaturesDirect.copy();
+            CommonOps_DDRM.multAdd(dZ, W, gradX);
+        }
+        if (!Double.isFinite(value)) {
+            throw new IllegalStateException("the objective is not finite (" + value + "); terms: " + terms);
+        }
+        return new ObjectiveResult(value, crossEntropy, terms, gradW, gradX, dZ, resetOptimizer);
+    }
+}

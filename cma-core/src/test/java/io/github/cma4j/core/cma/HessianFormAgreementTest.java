@@ -1,0 +1,112 @@
+package io.github.cma4j.core.cma;
+
+import io.github.cma4j.core.head.HeadBatch;
+import io.github.cma4j.core.head.HeadDerivatives;
+import io.github.cma4j.core.objective.HeadPass;
+import io.github.cma4j.core.objective.ObjectiveResult;
+import io.github.cma4j.core.testing.MaterializedHessianPenalty;
+import io.github.cma4j.core.testing.RandomCase;
+import org.ejml.data.DMatrixRMaj;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+import java.util.Map;
+
+import static io.github.cma4j.core.testing.GradientCheck.assertClose;
+
+/** The Gram form, the blocked form and the naively materialised Hessian agree to 1e-10, value and gradients. */
+class HessianFormAgreementTest {
+
+    static List<RandomCase> cases() {
+        return List.of(
+                RandomCase.of(21, 2, 17, 30, 45),
+                RandomCase.of(22, 3, 10, 12, 7, 20),
+                RandomCase.of(23, 7, 6, 5, 9, 4, 11, 8),
+                RandomCase.of(24, 10, 5, 8, 8, 8),
+                RandomCase.of(25, 4, 12, 3, 25));
+    }
+
+    private static ObjectiveResult run(RandomCase rc, String form) {
+        HeadPass pass = new HeadPass(rc.batch(), rc.W(), true);
+        double v = switch (form) {
+            case "gram" -> new GramHessianPenalty().addTo(pass, 0.8, 1.0);
+            case "blocked" -> new BlockedHessianPenalty().addTo(pass, 0.8, 1.0);
+            default -> MaterializedHessianPenalty.addTo(pass, 0.8, 1.0);
+        };
+        return pass.finish(v, 0, Map.of(), false);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void gramBlockedAndMaterializedAgree(RandomCase rc) {
+        ObjectiveResult naive = run(rc, "materialized");
+        for (String form : List.of("gram", "blocked")) {
+            ObjectiveResult r = run(rc, form);
+            assertClose(form + " value", naive.value(), r.value(), 1e-10);
+            assertClose(form + " dW", naive.gradW(), r.gradW(), 1e-10);
+            assertClose(form + " dX", naive.gradFeatures(), r.gradFeatures(), 1e-10);
+            assertClose(form + " dZ", naive.gradLogits(), r.gradLogits(), 1e-10);
+        }
+    }
+
+    @Test
+    void workspacesAreReusedAcrossShapes() {
+        // one instance, alternating shapes: stale workspace content must never leak into a result
+        GramHessianPenalty gram = new GramHessianPenalty();
+        BlockedHessianPenalty blocked = new BlockedHessianPenalty();
+        for (RandomCase rc : List.of(cases().get(0), cases().get(2), cases().get(0), cases().get(1))) {
+            ObjectiveResult naive = run(rc, "materialized");
+            HeadPass p1 = new HeadPass(rc.batch(), rc.W(), true);
+            ObjectiveResult g = p1.finish(gram.addTo(p1, 0.8, 1.0), 0, Map.of(), false);
+            HeadPass p2 = new HeadPass(rc.batch(), rc.W(), true);
+            ObjectiveResult b = p2.finish(blocked.addTo(p2, 0.8, 1.0), 0, Map.of(), false);
+            assertClose("gram reused", naive.gradFeatures(), g.gradFeatures(), 1e-10);
+            assertClose("blocked reused", naive.gradFeatures(), b.gradFeatures(), 1e-10);
+            assertClose("blocked reused value", naive.value(), b.value(), 1e-10);
+        }
+    }
+
+    /**
+     * Binary softmax: A = p₁p₂[[1,−1],[−1,1]], so ‖H_e − H_f‖² = 4‖E_e[σ(1−σ)x̃x̃ᵀ] − E_f[σ(1−σ)x̃x̃ᵀ]‖²
+     * (cma-math.md §7), with σ = p_i1.
+     */
+    @Test
+    void binaryIdentity() {
+        RandomCase rc = RandomCase.of(26, 2, 7, 13, 21);
+        HeadBatch batch = rc.batch();
+        HeadPass pass = new HeadPass(batch, rc.W(), false);
+        DMatrixRMaj P = pass.probabilities();
+        int d = rc.X().numCols;
+        DMatrixRMaj[] h = new DMatrixRMaj[2];
+        DMatrixRMaj[] m = new DMatrixRMaj[2];
+        for (int e = 0; e < 2; e++) {
+            int[] rows = batch.index().rows(e);
+            h[e] = HeadDerivatives.hessian(rc.X(), P, rows, null);
+            m[e] = new DMatrixRMaj(d, d);
+            for (int i : rows) {
+                double s = P.get(i, 1);
+                for (int a = 0; a < d; a++) {
+                    for (int b = 0; b < d; b++) {
+                        m[e].add(a, b, s * (1 - s) * rc.X().get(i, a) * rc.X().get(i, b) / rows.length);
+                    }
+                }
+            }
+        }
+        double lhs = 0;
+        for (int idx = 0; idx < h[0].getNumElements(); idx++) {
+            double diff = h[0].data[idx] - h[1].data[idx];
+            lhs += diff * diff;
+        }
+        double rhs = 0;
+        for (int idx = 0; idx < m[0].getNumElements(); idx++) {
+            double diff = m[0].data[idx] - m[1].data[idx];
+            rhs += 4 * diff * diff;
+        }
+        assertClose("binary identity", rhs, lhs, 1e-12);
+        // and P_hess for E = 2 is (1/2)·(1/2)‖H_0 − H_1‖²·... = ‖H_0 − H_1‖²/4 with c_h = 1
+        double penalty = new GramHessianPenalty().addTo(new HeadPass(batch, rc.W(), false), 1.0, 0.0);
+        assertClose("P_hess = ‖H_0 − H_1‖²/4", lhs / 4, penalty, 1e-10);
+    }
+}
