@@ -2,6 +2,7 @@ package io.github.cma4j.core.cma;
 
 import io.github.cma4j.core.head.DomainIndex;
 import io.github.cma4j.core.linalg.RowOps;
+import io.github.cma4j.core.linalg.TiledOps;
 import io.github.cma4j.core.objective.HeadPass;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
@@ -25,6 +26,7 @@ import org.ejml.dense.row.CommonOps_DDRM;
  */
 public final class GramHessianPenalty {
     private DMatrixRMaj gramX;
+    private DMatrixRMaj transposedX;
     private DMatrixRMaj gramP;
     private DMatrixRMaj cross;
     private DMatrixRMaj squares;
@@ -55,7 +57,7 @@ public final class GramHessianPenalty {
         gramP = RowOps.reshaped(gramP, n, n);
         cross = RowOps.reshaped(cross, n, n);
         squares = RowOps.reshaped(squares, n, c);
-        CommonOps_DDRM.multOuter(X, gramX);                       // K = X̃X̃ᵀ
+        TiledOps.multOuter(X, gramX);                             // K = X̃X̃ᵀ
         CommonOps_DDRM.multOuter(P, gramP);                       // S = PPᵀ
         CommonOps_DDRM.elementMult(P, P, squares);                // P∘P
         CommonOps_DDRM.multTransB(squares, P, cross);             // Q = (P∘P)Pᵀ
@@ -105,7 +107,10 @@ public final class GramHessianPenalty {
         }
         DMatrixRMaj dX = pass.gradFeaturesDirect();
         if (dX != null) {
-            CommonOps_DDRM.multAdd(4.0 * ch * ch * weight, cross, X, dX);   // 4c_h² (Ω∘T∘K) X̃
+            // 4c_h² (Ω∘T∘K) X̃, as a product with X̃ᵀ so that both operands are read along rows
+            transposedX = RowOps.reshaped(transposedX, X.numCols, n);
+            CommonOps_DDRM.transpose(X, transposedX);
+            TiledOps.multTransB(4.0 * ch * ch * weight, cross, transposedX, 1.0, dX);
         }
         return value;
     }

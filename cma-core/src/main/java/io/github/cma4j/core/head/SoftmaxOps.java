@@ -1,7 +1,7 @@
 package io.github.cma4j.core.head;
 
 import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
+import io.github.cma4j.core.linalg.TiledOps;
 
 /**
  * Kernels for the linear softmax head on row-major matrices, one row per example.
@@ -27,7 +27,7 @@ public final class SoftmaxOps {
         } else {
             Z.reshape(X.numRows, W.numRows);
         }
-        CommonOps_DDRM.multTransB(X, W, Z);
+        TiledOps.multTransB(1.0, X, W, 0.0, Z);
         return Z;
     }
 

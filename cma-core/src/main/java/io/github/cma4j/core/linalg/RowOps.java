@@ -37,11 +37,19 @@ public final class RowOps {
      * @return Σ_j a[ao+j] b[bo+j].
      */
     public static double dot(double[] a, int ao, double[] b, int bo, int len) {
-        double s = 0;
-        for (int j = 0; j < len; j++) {
-            s += a[ao + j] * b[bo + j];
+        // four accumulators: independent additions pipeline, where one running sum waits on each add
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = 0;
+        for (; j + 3 < len; j += 4) {
+            s0 += a[ao + j] * b[bo + j];
+            s1 += a[ao + j + 1] * b[bo + j + 1];
+            s2 += a[ao + j + 2] * b[bo + j + 2];
+            s3 += a[ao + j + 3] * b[bo + j + 3];
         }
-        return s;
+        for (; j < len; j++) {
+            s0 += a[ao + j] * b[bo + j];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /**

@@ -1,0 +1,92 @@
+package io.github.cma4j.bench;
+
+import io.github.cma4j.core.cma.CmaObjective;
+import io.github.cma4j.core.cma.HessianForm;
+import io.github.cma4j.core.cma.HessianMode;
+import io.github.cma4j.core.cma.Normalization;
+import io.github.cma4j.core.head.HeadBatch;
+import io.github.cma4j.core.objective.CrossEntropyMode;
+import io.github.cma4j.core.objective.ObjectiveResult;
+import org.ejml.data.DMatrixRMaj;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+import java.util.Random;
+
+/**
+ * Value plus all gradients (W and features) of the objective at the shapes of docs/performance.md:
+ * ERM head only, and CMA with the full Hessian in each form and in the diagonal variant.
+ */
+@State(Scope.Thread)
+public class BenchmarkCmaObjective {
+
+    /** Shapes: E, n per domain, D, C. */
+    @Param({"S1", "S2", "S3", "S4", "S5"})
+    public String shape;
+
+    /** ERM, CMA_AUTO, CMA_GRAM, CMA_BLOCKED, CMA_DIAG. */
+    @Param({"ERM", "CMA_AUTO", "CMA_GRAM", "CMA_BLOCKED", "CMA_DIAG"})
+    public String variant;
+
+    private HeadBatch batch;
+    private DMatrixRMaj W;
+    private CmaObjective objective;
+
+    /** @return {E, n_e, D, C} for a shape name. */
+    public static int[] dims(String shape) {
+        return switch (shape) {
+            case "S1" -> new int[]{3, 32, 129, 2};
+            case "S2" -> new int[]{3, 32, 385, 7};
+            case "S3" -> new int[]{5, 32, 129, 10};
+            case "S4" -> new int[]{2, 250, 100, 2};
+            case "S5" -> new int[]{3, 32, 2049, 7};
+            default -> throw new IllegalArgumentException(shape);
+        };
+    }
+
+    @Setup
+    public void setup() {
+        int[] s = dims(shape);
+        int numDomains = s[0], perDomain = s[1], d = s[2], c = s[3];
+        int n = numDomains * perDomain;
+        Random rng = new Random(42);
+        DMatrixRMaj X = new DMatrixRMaj(n, d);
+        int[] y = new int[n];
+        int[] dom = new int[n];
+        for (int i = 0; i < n; i++) {
+            dom[i] = i % numDomains;
+            y[i] = rng.nextInt(c);
+            X.set(i, 0, 1.0);
+            for (int j = 1; j < d; j++) {
+                X.set(i, j, rng.nextGaussian() + 0.2 * dom[i]);
+            }
+        }
+        W = new DMatrixRMaj(c, d);
+        for (int idx = 0; idx < W.getNumElements(); idx++) {
+            W.data[idx] = rng.nextGaussian() / Math.sqrt(d);
+        }
+        batch = new HeadBatch(X, y, dom, c);
+        HessianForm form = switch (variant) {
+            case "CMA_GRAM" -> HessianForm.GRAM;
+            case "CMA_BLOCKED" -> HessianForm.BLOCKED;
+            default -> HessianForm.AUTO;
+        };
+        if (form == HessianForm.BLOCKED && "S5".equals(shape)) {
+            // E·(C−1)C/2·D² doubles = 2.8 GB: the case the Gram form exists for
+            throw new IllegalStateException("blocked form skipped at S5: workspace 2.8 GB");
+        }
+        double alpha = variant.equals("ERM") ? 0 : 5000;
+        double beta = variant.equals("ERM") ? 0 : 1000;
+        HessianMode mode = variant.equals("CMA_DIAG") ? HessianMode.DIAGONAL : HessianMode.FULL;
+        objective = new CmaObjective(new CmaObjective.Config(alpha, beta, 0, Normalization.domainBed(), mode, form,
+                CrossEntropyMode.POOLED));
+    }
+
+    @Benchmark
+    public ObjectiveResult valueAndAllGradients() {
+        return objective.evaluate(batch, W, 1, true);
+    }
+}

@@ -1,0 +1,65 @@
+package io.github.cma4j.core.linalg;
+
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.RandomMatrices_DDRM;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static io.github.cma4j.core.testing.GradientCheck.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The tiled kernels against EJML, over shapes that exercise every remainder path. */
+class TiledOpsTest {
+    private final Random rng = new Random(7);
+
+    @Test
+    void multTransBMatchesEjml() {
+        int checked = 0;
+        for (int m : new int[]{1, 3, 4, 9, 17}) {
+            for (int n : new int[]{1, 2, 4, 7, 13}) {
+                for (int k : new int[]{1, 5, 33}) {
+                    DMatrixRMaj A = RandomMatrices_DDRM.rectangle(m, k, -1, 1, rng);
+                    DMatrixRMaj B = RandomMatrices_DDRM.rectangle(n, k, -1, 1, rng);
+                    DMatrixRMaj C0 = RandomMatrices_DDRM.rectangle(m, n, -1, 1, rng);
+                    DMatrixRMaj expected = C0.copy();
+                    CommonOps_DDRM.scale(0.5, expected);
+                    CommonOps_DDRM.multAddTransB(-2.0, A, B, expected);
+                    DMatrixRMaj actual = C0.copy();
+                    TiledOps.multTransB(-2.0, A, B, 0.5, actual);
+                    assertClose(m + "x" + n + "x" + k, expected, actual, 1e-14);
+                    DMatrixRMaj overwrite = new DMatrixRMaj(m, n);
+                    java.util.Arrays.fill(overwrite.data, Double.NaN);
+                    TiledOps.multTransB(1.0, A, B, 0.0, overwrite);
+                    DMatrixRMaj plain = new DMatrixRMaj(m, n);
+                    CommonOps_DDRM.multTransB(A, B, plain);
+                    assertClose("gamma=0 ignores old content", plain, overwrite, 1e-14);
+                    checked++;
+                }
+            }
+        }
+        assertEquals(75, checked);
+    }
+
+    @Test
+    void multOuterMatchesEjml() {
+        for (int m : new int[]{1, 4, 5, 8, 11, 96}) {
+            DMatrixRMaj A = RandomMatrices_DDRM.rectangle(m, 23, -1, 1, rng);
+            DMatrixRMaj expected = new DMatrixRMaj(m, m);
+            CommonOps_DDRM.multOuter(A, expected);
+            DMatrixRMaj actual = new DMatrixRMaj(1, 1);
+            TiledOps.multOuter(A, actual);
+            assertClose("m=" + m, expected, actual, 1e-14);
+        }
+    }
+
+    @Test
+    void shapeMismatchesAreNamed() {
+        DMatrixRMaj A = new DMatrixRMaj(3, 4);
+        assertThrows(IllegalArgumentException.class, () -> TiledOps.multTransB(1, A, new DMatrixRMaj(2, 5), 0, new DMatrixRMaj(3, 2)));
+        assertThrows(IllegalArgumentException.class, () -> TiledOps.multTransB(1, A, new DMatrixRMaj(2, 4), 0, new DMatrixRMaj(3, 3)));
+        assertThrows(IllegalArgumentException.class, () -> TiledOps.multOuter(A, A));
+    }
+}
