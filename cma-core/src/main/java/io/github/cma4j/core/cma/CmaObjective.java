@@ -6,9 +6,15 @@ import io.github.cma4j.core.objective.CrossEntropyMode;
 import io.github.cma4j.core.objective.DomainObjective;
 import io.github.cma4j.core.objective.HeadPass;
 import io.github.cma4j.core.objective.ObjectiveResult;
+import io.github.cma4j.core.hparam.Distribution;
+import io.github.cma4j.core.hparam.Hyperparameter;
+import io.github.cma4j.core.hparam.HyperparameterSpace;
+import io.github.cma4j.core.hparam.Hyperparameters;
+import io.github.cma4j.core.objective.AlgorithmSpec;
 import org.ejml.data.DMatrixRMaj;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,6 +42,37 @@ import java.util.Map;
 public final class CmaObjective implements DomainObjective {
     /** Registry name, DomainBed spelling. */
     public static final String NAME = "CMA";
+
+    /** Registry name of the diagonal-Hessian variant. */
+    public static final String DIAGONAL_NAME = "CMA-diag";
+
+    /**
+     * Registry entry (the authors' DomainBed registry, cma-math.md §3.2): grad_alpha 5000 ~ 10^U(1,4), hess_beta
+     * 1000 ~ 10^U(1,4), penalty_anneal_iters 2500 ~ choice{500, 1500, 2500, 3500, 4500}, normalization
+     * {@code domainbed} ({@code isr}, {@code none}); full Hessian, form chosen by the cost model, pooled CE.
+     */
+    public static final AlgorithmSpec SPEC = new AlgorithmSpec(NAME,
+            "closed-form moment alignment: gradient and full-Hessian matching, exact",
+            new HyperparameterSpace(List.of(
+                    Hyperparameter.real("grad_alpha", 5000, new Distribution.Log10Uniform(1, 4), "α, gradient-alignment weight"),
+                    Hyperparameter.real("hess_beta", 1000, new Distribution.Log10Uniform(1, 4), "β, Hessian-alignment weight"),
+                    Hyperparameter.integer("penalty_anneal_iters", 2500,
+                            new Distribution.Choice(List.of("500", "1500", "2500", "3500", "4500")), "steps before the penalties start"),
+                    Hyperparameter.word("normalization", "domainbed", "c_g, c_h preset: domainbed, isr or none"))),
+            (hp, seed) -> new CmaObjective(fromHyperparameters(hp, HessianMode.FULL)));
+
+    /**
+     * Registry entry of the diagonal variant (the published snapshot): as {@link #SPEC} but diag(H_e), and
+     * penalty_anneal_iters 0 ~ int(10^U(2,4)).
+     */
+    public static final AlgorithmSpec DIAGONAL_SPEC = new AlgorithmSpec(DIAGONAL_NAME,
+            "closed-form moment alignment with the Hessian diagonal only",
+            new HyperparameterSpace(List.of(
+                    Hyperparameter.real("grad_alpha", 5000, new Distribution.Log10Uniform(1, 4), "α, gradient-alignment weight"),
+                    Hyperparameter.real("hess_beta", 1000, new Distribution.Log10Uniform(1, 4), "β, Hessian-alignment weight"),
+                    Hyperparameter.integer("penalty_anneal_iters", 0, new Distribution.IntPowUniform(10, 2, 4), "steps before the penalties start"),
+                    Hyperparameter.word("normalization", "domainbed", "c_g, c_h preset: domainbed, isr or none"))),
+            (hp, seed) -> new CmaObjective(fromHyperparameters(hp, HessianMode.DIAGONAL)));
 
     private final Config config;
     private final GramHessianPenalty gram = new GramHessianPenalty();
@@ -124,6 +161,11 @@ public final class CmaObjective implements DomainObjective {
         }
     }
 
+    private static Config fromHyperparameters(Hyperparameters hp, HessianMode mode) {
+        return new Config(hp.getDouble("grad_alpha"), hp.getDouble("hess_beta"), hp.getLong("penalty_anneal_iters"),
+                Normalization.ofPreset(hp.getString("normalization")), mode, HessianForm.AUTO, CrossEntropyMode.POOLED);
+    }
+
     /**
      * @param config the settings. Not modified.
      */
@@ -141,7 +183,7 @@ public final class CmaObjective implements DomainObjective {
 
     @Override
     public String name() {
-        return NAME;
+        return config.hessianMode() == HessianMode.DIAGONAL ? DIAGONAL_NAME : NAME;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.github.cma4j.core.cma;
 
 import io.github.cma4j.core.head.DomainIndex;
+import io.github.cma4j.core.objective.BackwardOps;
 import io.github.cma4j.core.objective.HeadPass;
 import org.ejml.data.DMatrixRMaj;
 
@@ -59,20 +60,9 @@ public final class GradientAlignmentPenalty {
         if (weight == 0.0) {
             return value;
         }
-        DMatrixRMaj dP = pass.gradProbabilities();
-        DMatrixRMaj dX = pass.gradFeaturesDirect();
         for (int e = 0; e < numDomains; e++) {
-            // weight · (c_g/n_e) · Δ_e with Δ_e = (2/E)(G_e − Ḡ)
-            double scale = weight * cg / index.size(e) * 2.0 / numDomains;
-            double[] delta = deviation[e].data;
-            for (int i : index.rows(e)) {
-                for (int k = 0; k < c; k++) {
-                    dP.data[i * c + k] += scale * dot(delta, k * d, X.data, i * d, d);
-                    if (dX != null) {
-                        axpy(scale * R.data[i * c + k], delta, k * d, dX.data, i * d, d);
-                    }
-                }
-            }
+            // upstream on G_e/c_g is weight · c_g · Δ_e, Δ_e = (2/E)(G_e − Ḡ)
+            BackwardOps.addHeadGradientBackward(pass, e, deviation[e], weight * cg * 2.0 / numDomains);
         }
         return value;
     }

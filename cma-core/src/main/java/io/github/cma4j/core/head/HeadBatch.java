@@ -18,6 +18,7 @@ public final class HeadBatch {
     private final int[] domains;
     private final int numClasses;
     private final DomainIndex index;
+    private final int biasColumn;
 
     /**
      * Validates and wraps a batch.
@@ -31,6 +32,22 @@ public final class HeadBatch {
      *                                  row (and column).
      */
     public HeadBatch(DMatrixRMaj features, int[] labels, int[] domains, int numClasses) {
+        this(features, labels, domains, numClasses, -1);
+    }
+
+    /**
+     * Validates and wraps a batch whose features include a constant-1 bias column.
+     *
+     * @param features   X̃, n×D, every entry finite. Not modified (referenced, not copied).
+     * @param labels     n labels, each in {@code [0, numClasses)}. Copied.
+     * @param domains    n domain ids, each {@code >= 0}. Copied.
+     * @param numClasses C, at least 2.
+     * @param biasColumn the column of X̃ that holds the constant 1 (every entry must be exactly 1.0), or −1 if the
+     *                   head has no bias. Regularizers on the features themselves (CORAL) leave it out.
+     * @throws IllegalArgumentException as the four-argument constructor, or if the bias column is out of range
+     *                                  or holds a value other than 1 (named by row).
+     */
+    public HeadBatch(DMatrixRMaj features, int[] labels, int[] domains, int numClasses, int biasColumn) {
         if (features == null || labels == null || domains == null) {
             throw new IllegalArgumentException("features, labels and domains must all be non-null");
         }
@@ -56,6 +73,18 @@ public final class HeadBatch {
             }
         }
         Checks.finite("features", features);
+        if (biasColumn < -1 || biasColumn >= features.numCols) {
+            throw new IllegalArgumentException("bias column " + biasColumn + " is outside [-1, " + features.numCols + ")");
+        }
+        if (biasColumn >= 0) {
+            for (int i = 0; i < n; i++) {
+                if (features.get(i, biasColumn) != 1.0) {
+                    throw new IllegalArgumentException("bias column " + biasColumn + " holds " + features.get(i, biasColumn)
+                            + " at row " + i + ", expected 1.0");
+                }
+            }
+        }
+        this.biasColumn = biasColumn;
         this.features = features;
         this.labels = labels.clone();
         this.domains = domains.clone();
@@ -91,6 +120,11 @@ public final class HeadBatch {
     /** @return D, the width of X̃. */
     public int numFeatures() {
         return features.numCols;
+    }
+
+    /** @return the column of X̃ holding the constant-1 bias feature, or −1 if there is none. */
+    public int biasColumn() {
+        return biasColumn;
     }
 
     /** @return C. */

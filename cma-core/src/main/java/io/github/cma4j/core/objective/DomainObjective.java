@@ -30,4 +30,24 @@ public interface DomainObjective {
     /** Forgets any state carried across steps, as at the start of a new run. Stateless objectives do nothing. */
     default void resetState() {
     }
+
+    /**
+     * @return a snapshot of the state carried across steps (an EMA, group weights), for checkpoints and for
+     * evaluating at a fixed state; null for stateless objectives. The snapshot is independent of the instance.
+     */
+    default Object saveState() {
+        return null;
+    }
+
+    /**
+     * Restores a snapshot taken by {@link #saveState()} of an objective of the same class and settings.
+     *
+     * @param state the snapshot. Not modified.
+     * @throws IllegalArgumentException if the snapshot is not one of this objective's.
+     */
+    default void restoreState(Object state) {
+        if (state != null) {
+            throw new IllegalArgumentException(name() + " is stateless; cannot restore " + state.getClass().getName());
+        }
+    }
 }

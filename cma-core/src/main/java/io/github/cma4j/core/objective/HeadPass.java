@@ -129,22 +129,49 @@ public final class HeadPass {
      */
     public double addCrossEntropy(CrossEntropyMode mode, double weight) {
         DomainIndex index = batch.index();
-        int c = batch.numClasses();
+        double[] domainLosses = domainLosses();
         double value = 0;
-        for (int e = 0; e < index.numDomains(); e++) {
-            int[] rows = index.rows(e);
-            // pooled: every row weighs 1/n; domain mean: every row of domain e weighs 1/(E n_e).
-            double rowWeight = mode == CrossEntropyMode.POOLED
-                    ? 1.0 / batch.numRows() : 1.0 / ((double) index.numDomains() * rows.length);
-            for (int i : rows) {
-                value += rowWeight * losses[i];
-                double g = weight * rowWeight;
-                for (int k = 0; k < c; k++) {
-                    gradLogits.data[i * c + k] += g * residuals.data[i * c + k];
-                }
-            }
+        for (int e = 0; e < domainLosses.length; e++) {
+            // pooled: domain e's mean loss weighs n_e/n; domain mean: it weighs 1/E.
+            double domainWeight = mode == CrossEntropyMode.POOLED
+                    ? (double) index.size(e) / batch.numRows() : 1.0 / domainLosses.length;
+            value += domainWeight * domainLosses[e];
+            addDomainLossGradient(e, weight * domainWeight);
         }
         return value;
+    }
+
+    /**
+     * @return L_e, the mean cross-entropy of each domain present, indexed by slot.
+     */
+    public double[] domainLosses() {
+        DomainIndex index = batch.index();
+        double[] out = new double[index.numDomains()];
+        for (int e = 0; e < out.length; e++) {
+            double sum = 0;
+            for (int i : index.rows(e)) {
+                sum += losses[i];
+            }
+            out[e] = sum / index.size(e);
+        }
+        return out;
+    }
+
+    /**
+     * Adds {@code weight}·∂L_e/∂Z for one domain's mean cross-entropy: row i of the domain gets weight·r_i/n_e.
+     *
+     * @param slot   the domain's slot.
+     * @param weight the weight of L_e in the objective.
+     */
+    public void addDomainLossGradient(int slot, double weight) {
+        int[] rows = batch.index().rows(slot);
+        int c = batch.numClasses();
+        double g = weight / rows.length;
+        for (int i : rows) {
+            for (int k = 0; k < c; k++) {
+                gradLogits.data[i * c + k] += g * residuals.data[i * c + k];
+            }
+        }
     }
 
     /**

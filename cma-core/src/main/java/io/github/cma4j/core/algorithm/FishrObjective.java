@@ -1,0 +1,193 @@
+package io.github.cma4j.core.algorithm;
+
+import io.github.cma4j.core.Checks;
+import io.github.cma4j.core.head.DomainIndex;
+import io.github.cma4j.core.head.HeadBatch;
+import io.github.cma4j.core.hparam.Distribution;
+import io.github.cma4j.core.hparam.Hyperparameter;
+import io.github.cma4j.core.hparam.HyperparameterSpace;
+import io.github.cma4j.core.objective.AlgorithmSpec;
+import io.github.cma4j.core.objective.Anneal;
+import io.github.cma4j.core.objective.CrossEntropyMode;
+import io.github.cma4j.core.objective.DomainObjective;
+import io.github.cma4j.core.objective.HeadPass;
+import io.github.cma4j.core.objective.ObjectiveResult;
+import org.ejml.data.DMatrixRMaj;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Fishr: aligns the per-domain variances of the per-sample head gradients (cma-math.md §8.5).
+ * <pre>
+ *   g_i = (p_i − y_i) x̃_iᵀ                                     (closed form; no per-sample autodiff)
+ *   v_e = (1/n_e) Σ_{i∈e} (g_i − ḡ_e)²                         (element-wise, population variance)
+ *   m_e ← ema·m_e + (1 − ema)·v_e  (m_e = 0 before the first update, stored detached),  ṽ_e = m_e / (1 − ema)
+ *   penalty = (1/E) Σ_e mean_over_CD_params (ṽ_e − (1/E) Σ_f ṽ_f)²
+ *   L = CE(pooled) + λ_t · penalty,   λ_t = lambda if t ≥ T else 0
+ * </pre>
+ * Gradients flow only through the current v_e (∂ṽ_e/∂v_e = 1). With Δ_e = ∂penalty/∂ṽ_e = (2/(E·C·D))(ṽ_e − ṽ̄):
+ * ∂/∂r_ik = (2/n_e) Σ_j Δ_e[k,j](r_ik x̃_ij − ḡ_kj) x̃_ij and ∂/∂x̃_ij (direct) = (2/n_e) Σ_k Δ_e[k,j](r_ik x̃_ij − ḡ_kj) r_ik.
+ * The EMA is updated at every call (also before the anneal, as DomainBed does) and keyed by domain id; the
+ * optimiser is reset at t == T > 0.
+ *
+ * <pre>
+ * A. Rame, C. Dancette, M. Cord. "Fishr: Invariant Gradient Variances for Out-of-Distribution Generalization", ICML 2022.
+ * </pre>
+ */
+public final class FishrObjective implements DomainObjective {
+    /** Registry name. */
+    public static final String NAME = "Fishr";
+    /** Registry entry: lambda 1000 ~ 10^U(1,4); penalty_anneal_iters 1500 ~ int(U(0,5000)); ema 0.95 ~ U(0.90,0.99). */
+    public static final AlgorithmSpec SPEC = new AlgorithmSpec(NAME, "invariant per-sample gradient variances (Fishr)",
+            new HyperparameterSpace(List.of(
+                    Hyperparameter.real("lambda", 1000, new Distribution.Log10Uniform(1, 4), "penalty weight after the anneal"),
+                    Hyperparameter.integer("penalty_anneal_iters", 1500, new Distribution.IntUniform(0, 5000), "steps with weight 0"),
+                    Hyperparameter.real("ema", 0.95, new Distribution.Uniform(0.90, 0.99), "EMA decay of the variances"))),
+            (hp, seed) -> new FishrObjective(hp.getDouble("lambda"), hp.getLong("penalty_anneal_iters"), hp.getDouble("ema")));
+
+    private final double lambda;
+    private final long annealSteps;
+    private final double ema;
+    private TreeMap<Integer, double[]> movingAverage = new TreeMap<>();
+
+    /**
+     * @param lambda      λ after the anneal, {@code >= 0}.
+     * @param annealSteps T.
+     * @param ema         EMA decay in [0, 1).
+     */
+    public FishrObjective(double lambda, long annealSteps, double ema) {
+        Checks.nonNegativeFinite("lambda", lambda);
+        Checks.nonNegative("penalty_anneal_iters", annealSteps);
+        if (!(ema >= 0 && ema < 1)) {
+            throw new IllegalArgumentException("ema must be in [0, 1), got " + ema);
+        }
+        this.lambda = lambda;
+        this.annealSteps = annealSteps;
+        this.ema = ema;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ObjectiveResult evaluate(HeadBatch batch, DMatrixRMaj W, long step, boolean featureGradients) {
+        HeadPass pass = new HeadPass(batch, W, featureGradients);
+        double ce = pass.addCrossEntropy(CrossEntropyMode.POOLED, 1.0);
+        DomainIndex index = pass.index();
+        int numDomains = index.numDomains();
+        DMatrixRMaj X = pass.features();
+        DMatrixRMaj R = pass.residuals();
+        int c = R.numCols;
+        int d = X.numCols;
+        int size = c * d;
+        double[][] meanGrad = new double[numDomains][size];
+        double[][] smoothed = new double[numDomains][];
+        for (int e = 0; e < numDomains; e++) {
+            int[] rows = index.rows(e);
+            double[] mg = meanGrad[e];
+            double[] var = new double[size];
+            for (int i : rows) {
+                for (int k = 0; k < c; k++) {
+                    double r = R.data[i * c + k] / rows.length;
+                    for (int j = 0; j < d; j++) {
+                        mg[k * d + j] += r * X.data[i * d + j];
+                    }
+                }
+            }
+            for (int i : rows) {
+                for (int k = 0; k < c; k++) {
+                    double r = R.data[i * c + k];
+                    for (int j = 0; j < d; j++) {
+                        double dev = r * X.data[i * d + j] - mg[k * d + j];
+                        var[k * d + j] += dev * dev / rows.length;
+                    }
+                }
+            }
+            double[] previous = movingAverage.get(index.domainId(e));
+            if (previous != null && previous.length != size) {
+                throw new IllegalArgumentException("Fishr state for domain id " + index.domainId(e) + " has " + previous.length
+                        + " head parameters but the batch has " + size + "; call resetState() between different heads");
+            }
+            double[] updated = new double[size];
+            smoothed[e] = new double[size];
+            for (int t = 0; t < size; t++) {
+                updated[t] = (previous == null ? 0.0 : ema * previous[t]) + (1 - ema) * var[t];
+                smoothed[e][t] = updated[t] / (1 - ema);
+            }
+            movingAverage.put(index.domainId(e), updated);
+        }
+        double penalty = 0;
+        double[] mean = new double[size];
+        for (double[] s : smoothed) {
+            for (int t = 0; t < size; t++) {
+                mean[t] += s[t] / numDomains;
+            }
+        }
+        for (double[] s : smoothed) {
+            for (int t = 0; t < size; t++) {
+                double diff = s[t] - mean[t];
+                penalty += diff * diff / size / numDomains;
+            }
+        }
+        double weight = Anneal.weight(step, annealSteps, 0.0, lambda);
+        if (weight != 0.0 && numDomains > 1) {
+            DMatrixRMaj dP = pass.gradProbabilities();
+            DMatrixRMaj dX = pass.gradFeaturesDirect();
+            for (int e = 0; e < numDomains; e++) {
+                int[] rows = index.rows(e);
+                double[] delta = new double[size];
+                for (int t = 0; t < size; t++) {
+                    delta[t] = weight * 2.0 / ((double) numDomains * size) * (smoothed[e][t] - mean[t]) * 2.0 / rows.length;
+                }
+                double[] mg = meanGrad[e];
+                for (int i : rows) {
+                    for (int k = 0; k < c; k++) {
+                        double r = R.data[i * c + k];
+                        double gr = 0;
+                        for (int j = 0; j < d; j++) {
+                            double x = X.data[i * d + j];
+                            double g = delta[k * d + j] * (r * x - mg[k * d + j]);
+                            gr += g * x;
+                            if (dX != null) {
+                                dX.data[i * d + j] += g * r;
+                            }
+                        }
+                        dP.data[i * c + k] += gr;
+                    }
+                }
+            }
+        }
+        Map<String, Double> terms = new LinkedHashMap<>();
+        terms.put("crossEntropy", ce);
+        terms.put("penalty", penalty);
+        terms.put("weight", weight);
+        return pass.finish(ce + weight * penalty, ce, terms, Anneal.resetsOptimizer(step, annealSteps));
+    }
+
+    @Override
+    public void resetState() {
+        movingAverage = new TreeMap<>();
+    }
+
+    @Override
+    public Object saveState() {
+        TreeMap<Integer, double[]> copy = new TreeMap<>();
+        movingAverage.forEach((id, m) -> copy.put(id, m.clone()));
+        return copy;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void restoreState(Object state) {
+        if (!(state instanceof TreeMap<?, ?> map)) {
+            throw new IllegalArgumentException("not a Fishr state: " + state);
+        }
+        movingAverage = new TreeMap<>();
+        ((TreeMap<Integer, double[]>) map).forEach((id, m) -> movingAverage.put(id, m.clone()));
+    }
+}
