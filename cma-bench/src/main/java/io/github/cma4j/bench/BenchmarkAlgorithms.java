@@ -1,0 +1,72 @@
+package io.github.cma4j.bench;
+
+import io.github.cma4j.core.algorithm.Algorithms;
+import io.github.cma4j.core.head.HeadBatch;
+import io.github.cma4j.core.objective.DomainObjective;
+import io.github.cma4j.core.objective.ObjectiveResult;
+import org.ejml.data.DMatrixRMaj;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Value plus all gradients (W and features) of every registered algorithm at the shapes of
+ * {@link BenchmarkCmaObjective}, with default hyperparameters and every penalty switched on (anneal 0).
+ */
+@State(Scope.Thread)
+public class BenchmarkAlgorithms {
+
+    /** Shapes, as in BenchmarkCmaObjective. */
+    @Param({"S1", "S2", "S3", "S4", "S5"})
+    public String shape;
+
+    /** Registry name. */
+    @Param({"ERM", "IRM", "VREx", "CORAL", "Fishr", "HGP", "Hutchinson", "GroupDRO", "CMA", "CMA-diag"})
+    public String algorithm;
+
+    private HeadBatch batch;
+    private DMatrixRMaj W;
+    private DomainObjective objective;
+    private long step;
+
+    private static final Map<String, Map<String, String>> PENALTIES_ON = Map.of(
+            "IRM", Map.of("irm_penalty_anneal_iters", "0"),
+            "VREx", Map.of("vrex_penalty_anneal_iters", "0"),
+            "Fishr", Map.of("penalty_anneal_iters", "0"),
+            "CMA", Map.of("penalty_anneal_iters", "0"));
+
+    @Setup
+    public void setup() {
+        int[] s = BenchmarkCmaObjective.dims(shape);
+        int numDomains = s[0], perDomain = s[1], d = s[2], c = s[3];
+        int n = numDomains * perDomain;
+        Random rng = new Random(42);
+        DMatrixRMaj X = new DMatrixRMaj(n, d);
+        int[] y = new int[n];
+        int[] dom = new int[n];
+        for (int i = 0; i < n; i++) {
+            dom[i] = i % numDomains;
+            y[i] = rng.nextInt(c);
+            X.set(i, 0, 1.0);
+            for (int j = 1; j < d; j++) {
+                X.set(i, j, rng.nextGaussian() + 0.2 * dom[i]);
+            }
+        }
+        W = new DMatrixRMaj(c, d);
+        for (int idx = 0; idx < W.getNumElements(); idx++) {
+            W.data[idx] = rng.nextGaussian() / Math.sqrt(d);
+        }
+        batch = new HeadBatch(X, y, dom, c, 0);
+        objective = Algorithms.create(algorithm, PENALTIES_ON.getOrDefault(algorithm, Map.of()), 1L);
+    }
+
+    @Benchmark
+    public ObjectiveResult valueAndAllGradients() {
+        return objective.evaluate(batch, W, ++step, true);
+    }
+}
