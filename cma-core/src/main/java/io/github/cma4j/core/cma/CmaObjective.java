@@ -215,28 +215,48 @@ public final class CmaObjective implements DomainObjective {
         if (active) {
             int c = batch.numClasses();
             int d = batch.numFeatures();
-            double gradPenalty = GradientAlignmentPenalty.addTo(pass, config.normalization().gradientConstant(c, d), alpha);
-            terms.put("gradPenalty", gradPenalty);
-            value += alpha * gradPenalty;
-            if (beta > 0) {
-                double hessPenalty = hessianPenalty(pass, config.normalization().hessianConstant(c, d), beta);
-                terms.put("hessPenalty", hessPenalty);
-                value += beta * hessPenalty;
+            double cg = config.normalization().gradientConstant(c, d);
+            double ch = config.normalization().hessianConstant(c, d);
+            double gradPenalty;
+            if (beta > 0 && chooseForm(pass) == HessianForm.GRAM) {
+                // both penalties in one Gram pass: P_grad's feature gradient rides on the Hessian term's product
+                double[] both = gram.addTo(pass, cg, alpha, ch, beta);
+                gradPenalty = both[0];
+                terms.put("gradPenalty", gradPenalty);
+                terms.put("hessPenalty", both[1]);
+                value += alpha * gradPenalty + beta * both[1];
+            } else {
+                gradPenalty = GradientAlignmentPenalty.addTo(pass, cg, alpha);
+                terms.put("gradPenalty", gradPenalty);
+                value += alpha * gradPenalty;
+                if (beta > 0) {
+                    double hessPenalty = hessianPenalty(pass, ch, beta);
+                    terms.put("hessPenalty", hessPenalty);
+                    value += beta * hessPenalty;
+                }
             }
         }
         boolean reset = config.annealSteps() > 0 && step == config.annealSteps();
         return pass.finish(value, ce, terms, reset);
     }
 
-    private double hessianPenalty(HeadPass pass, double ch, double beta) {
+    /** The full-Hessian form for this pass (null for the diagonal mode), remembered in {@link #lastHessianForm()}. */
+    private HessianForm chooseForm(HeadPass pass) {
         if (config.hessianMode() == HessianMode.DIAGONAL) {
-            return DiagonalHessianPenalty.addTo(pass, ch, beta);
+            return null;
         }
         HeadBatch batch = pass.batch();
-        HessianForm form = config.hessianForm() == HessianForm.AUTO
+        lastForm = config.hessianForm() == HessianForm.AUTO
                 ? HessianCostModel.choose(batch.index(), batch.numFeatures(), batch.numClasses(), pass.wantsFeatureGradient())
                 : config.hessianForm();
-        lastForm = form;
+        return lastForm;
+    }
+
+    private double hessianPenalty(HeadPass pass, double ch, double beta) {
+        HessianForm form = chooseForm(pass);
+        if (form == null) {
+            return DiagonalHessianPenalty.addTo(pass, ch, beta);
+        }
         return form == HessianForm.GRAM ? gram.addTo(pass, ch, beta) : blocked.addTo(pass, ch, beta);
     }
 }

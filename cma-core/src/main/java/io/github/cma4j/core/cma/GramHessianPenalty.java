@@ -33,6 +33,8 @@ public final class GramHessianPenalty {
     private DMatrixRMaj mp;
     private DMatrixRMaj mpp;
     private DMatrixRMaj msp;
+    private DMatrixRMaj gramR;
+    private DMatrixRMaj rGrad;
 
     /**
      * Computes P_hess and adds {@code weight}·∂P_hess into the pass's accumulators.
@@ -43,10 +45,30 @@ public final class GramHessianPenalty {
      * @return the unweighted P_hess.
      */
     public double addTo(HeadPass pass, double ch, double weight) {
+        return addTo(pass, Double.NaN, 0.0, ch, weight)[1];
+    }
+
+    /**
+     * Computes P_hess and, when {@code cg} is not NaN, also P_grad in its Gram form
+     * (P_grad = c_g² Σ Ω∘(RRᵀ)∘K, ∂/∂R = 2c_g²(Ω∘K)R, ∂/∂X̃ = 2c_g²(Ω∘RRᵀ)X̃, cma-math.md §4–5), adding
+     * α·∂P_grad + β·∂P_hess into the pass. Fusing them costs O(n²C) on top of the Hessian penalty, because P_grad's
+     * feature gradient joins the same n×n-by-n×D product; the direct form ({@link GradientAlignmentPenalty}) costs
+     * O(nCD).
+     *
+     * @param pass  the forward pass. Its accumulators are modified.
+     * @param cg    c_g, or NaN to skip P_grad.
+     * @param alpha α.
+     * @param ch    c_h.
+     * @param beta  β.
+     * @return {P_grad (0 when skipped), P_hess}, unweighted.
+     */
+    public double[] addTo(HeadPass pass, double cg, double alpha, double ch, double beta) {
+        boolean withGradient = !Double.isNaN(cg);
+        double weight = beta;
         DomainIndex index = pass.index();
         int numDomains = index.numDomains();
         if (numDomains < 2) {
-            return 0.0;
+            return new double[]{0.0, 0.0};
         }
         DMatrixRMaj X = pass.features();
         DMatrixRMaj P = pass.probabilities();
@@ -61,6 +83,15 @@ public final class GramHessianPenalty {
         CommonOps_DDRM.multOuter(P, gramP);                       // S = PPᵀ
         CommonOps_DDRM.elementMult(P, P, squares);                // P∘P
         CommonOps_DDRM.multTransB(squares, P, cross);             // Q = (P∘P)Pᵀ
+        DMatrixRMaj R = pass.residuals();
+        if (withGradient) {
+            gramR = RowOps.reshaped(gramR, n, n);
+            TiledOps.multOuter(R, gramR);                         // RRᵀ
+        }
+        double[] rr = withGradient ? gramR.data : null;
+        // the feature-gradient coefficients of both penalties share one n×n matrix (below, in Q's storage)
+        double hessScale = 4.0 * ch * ch * beta;
+        double gradScale = withGradient ? 2.0 * cg * cg * alpha : 0.0;
 
         DomainWeights omega = new DomainWeights(index);
 
@@ -70,6 +101,7 @@ public final class GramHessianPenalty {
         double[] s = gramP.data;
         double[] q = cross.data;
         double sum = 0;
+        double gradSum = 0;
         for (int i = 0; i < n; i++) {
             for (int j = i; j < n; j++) {
                 int ij = i * n + j;
@@ -79,8 +111,16 @@ public final class GramHessianPenalty {
                 double t = sij - q[ij] - q[ji] + sij * sij;
                 double ok = w * k[ij];
                 double m = ok * k[ij];
-                sum += (i == j ? 1.0 : 2.0) * m * t;
-                double b = ok * t;
+                double pair = i == j ? 1.0 : 2.0;
+                sum += pair * m * t;
+                double b = hessScale * ok * t;
+                if (rr != null) {
+                    double rij = rr[ij];
+                    gradSum += pair * ok * rij;
+                    b += gradScale * w * rij;
+                    rr[ij] = ok;                  // RRᵀ no longer needed: keep Ω∘K for ∂P_grad/∂R
+                    rr[ji] = ok;
+                }
                 k[ij] = m;
                 k[ji] = m;
                 s[ij] = m * sij;
@@ -90,29 +130,40 @@ public final class GramHessianPenalty {
             }
         }
         double value = ch * ch * sum;
-        if (weight == 0.0) {
-            return value;
+        double gradValue = withGradient ? cg * cg * gradSum : 0.0;
+        if (withGradient && alpha != 0.0) {
+            rGrad = RowOps.reshaped(rGrad, n, c);
+            CommonOps_DDRM.mult(gramR, R, rGrad);                 // (Ω∘K) R; ∂/∂R = ∂/∂P
+            double[] dP = pass.gradProbabilities().data;
+            for (int idx = 0; idx < n * c; idx++) {
+                dP[idx] += gradScale * rGrad.data[idx];
+            }
+        }
+        if (weight == 0.0 && gradScale == 0.0) {
+            return new double[]{gradValue, value};
         }
 
         mp = RowOps.reshaped(mp, n, c);
         mpp = RowOps.reshaped(mpp, n, c);
         msp = RowOps.reshaped(msp, n, c);
-        CommonOps_DDRM.mult(gramX, P, mp);          // M P
-        CommonOps_DDRM.mult(gramX, squares, mpp);   // M (P∘P)
-        CommonOps_DDRM.mult(gramP, P, msp);         // (M∘S) P
-        double scale = 2.0 * ch * ch * weight;
-        double[] dP = pass.gradProbabilities().data;
-        for (int idx = 0; idx < n * c; idx++) {
-            dP[idx] += scale * (mp.data[idx] - mpp.data[idx] - 2.0 * P.data[idx] * mp.data[idx] + 2.0 * msp.data[idx]);
+        if (weight != 0.0) {
+            CommonOps_DDRM.mult(gramX, P, mp);          // M P
+            CommonOps_DDRM.mult(gramX, squares, mpp);   // M (P∘P)
+            CommonOps_DDRM.mult(gramP, P, msp);         // (M∘S) P
+            double scale = 2.0 * ch * ch * weight;
+            double[] dP = pass.gradProbabilities().data;
+            for (int idx = 0; idx < n * c; idx++) {
+                dP[idx] += scale * (mp.data[idx] - mpp.data[idx] - 2.0 * P.data[idx] * mp.data[idx] + 2.0 * msp.data[idx]);
+            }
         }
         DMatrixRMaj dX = pass.gradFeaturesDirect();
         if (dX != null) {
-            // 4c_h² (Ω∘T∘K) X̃, as a product with X̃ᵀ so that both operands are read along rows
+            // [4c_h²β (Ω∘T∘K) + 2c_g²α (Ω∘RRᵀ)] X̃, as a product with X̃ᵀ so that both operands are read along rows
             transposedX = RowOps.reshaped(transposedX, X.numCols, n);
             CommonOps_DDRM.transpose(X, transposedX);
-            TiledOps.multTransB(4.0 * ch * ch * weight, cross, transposedX, 1.0, dX);
+            TiledOps.multTransB(1.0, cross, transposedX, 1.0, dX);
         }
-        return value;
+        return new double[]{gradValue, value};
     }
 
     /**

@@ -51,6 +51,23 @@ class HessianFormAgreementTest {
         }
     }
 
+    /** P_grad in Gram form (fused with P_hess) equals the direct form, value and gradients, to 1e-10. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void gramGradientPenaltyEqualsTheDirectForm(RandomCase rc) {
+        HeadPass direct = new HeadPass(rc.batch(), rc.W(), true);
+        double pg = GradientAlignmentPenalty.addTo(direct, 0.6, 2.0);
+        double ph = new BlockedHessianPenalty().addTo(direct, 0.8, 3.0);
+        ObjectiveResult expected = direct.finish(2.0 * pg + 3.0 * ph, 0, Map.of(), false);
+        HeadPass fused = new HeadPass(rc.batch(), rc.W(), true);
+        double[] both = new GramHessianPenalty().addTo(fused, 0.6, 2.0, 0.8, 3.0);
+        ObjectiveResult actual = fused.finish(2.0 * both[0] + 3.0 * both[1], 0, Map.of(), false);
+        assertClose("P_grad", pg, both[0], 1e-10);
+        assertClose("P_hess", ph, both[1], 1e-10);
+        assertClose("dW", expected.gradW(), actual.gradW(), 1e-10);
+        assertClose("dX", expected.gradFeatures(), actual.gradFeatures(), 1e-10);
+    }
+
     @Test
     void workspacesAreReusedAcrossShapes() {
         // one instance, alternating shapes: stale workspace content must never leak into a result
