@@ -1,0 +1,424 @@
+package io.github.cma4j.tribuo;
+
+import com.oracle.labs.mlrg.olcut.config.Config;
+import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import io.github.cma4j.core.algorithm.Algorithms;
+import io.github.cma4j.core.algorithm.ErmObjective;
+import io.github.cma4j.core.head.HeadBatch;
+import io.github.cma4j.core.objective.DomainObjective;
+import io.github.cma4j.core.objective.ObjectiveResult;
+import io.github.cma4j.tribuo.optim.AdamOptimiser;
+import org.ejml.data.DMatrixRMaj;
+import org.tribuo.Dataset;
+import org.tribuo.Example;
+import org.tribuo.Feature;
+import org.tribuo.ImmutableFeatureMap;
+import org.tribuo.ImmutableOutputInfo;
+import org.tribuo.Trainer;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.sgd.linear.LinearSGDModel;
+import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
+import org.tribuo.classification.sgd.objectives.LogMulticlass;
+import org.tribuo.math.LinearParameters;
+import org.tribuo.math.StochasticGradientOptimiser;
+import org.tribuo.math.la.DenseMatrix;
+import org.tribuo.math.la.Tensor;
+import org.tribuo.provenance.ModelProvenance;
+import org.tribuo.provenance.TrainerProvenance;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.logging.Logger;
+
+/**
+ * Domain-aware linear probing: trains a linear softmax head with any algorithm of cma4j's registry —
+ * closed-form moment alignment (CMA) or a DomainBed baseline — and returns a standard Tribuo
+ * {@link LinearSGDModel}, so protobuf serialization, ONNX export, {@code getTopFeatures} and
+ * {@code LabelEvaluator} work unchanged.
+ * <p>
+ * Each example's domain is read from its metadata ({@code domainKey}, default {@code domain}). The objective and
+ * its exact gradients come from cma-core ({@link DomainObjective}); this class only does Tribuo's bookkeeping:
+ * it densifies the features, forms minibatches ({@link BatchMode}), hands the optimiser the <em>ascent</em>
+ * direction −∇L (Tribuo's sign convention), and resets the optimiser when the objective asks (annealing).
+ * <p>
+ * Differences from Tribuo's own SGD loop, on purpose: the gradient is the minibatch <em>mean</em> (Tribuo's loop
+ * multiplies the summed gradient by the batch size); and with {@code bias = false} the bias column of
+ * {@link LinearParameters} stays 0 (the paper's bias-free linear probe), otherwise a constant-1 feature is folded
+ * in last, as Tribuo's models expect. The default optimiser is cma4j's {@link AdamOptimiser}; Tribuo 4.3.2's
+ * {@code Adam} is refused because it is wrong.
+ * <p>
+ * Every setting is an OLCUT {@code @Config} field and lands in the model's provenance, so
+ * {@code ProvenanceUtil.extractConfiguration} rebuilds a trainer that retrains bit-identical weights.
+ */
+public class DomainLinearSGDTrainer extends LinearSGDTrainer {
+    private static final Logger LOG = Logger.getLogger(DomainLinearSGDTrainer.class.getName());
+
+    @Config(description = "Algorithm, by cma4j registry name (ERM, IRM, VREx, CORAL, Fishr, HGP, Hutchinson, GroupDRO, CMA, CMA-diag)")
+    private String algorithm = "CMA";
+    @Config(description = "The algorithm's hyperparameters (registry names, e.g. grad_alpha); unspecified ones keep their defaults")
+    private Map<String, String> hyperparameters = new HashMap<>();
+    @Config(description = "Example metadata key holding the domain")
+    private String domainKey = "domain";
+    @Config(description = "Minibatch formation: FULL, POOLED or DOMAIN_BALANCED")
+    private BatchMode batchMode = BatchMode.POOLED;
+    @Config(description = "Whether the head has a bias (false: the paper's bias-free linear probe)")
+    private boolean bias = true;
+    @Config(description = "Number of steps; 0 means epochs × steps per epoch")
+    private int steps = 0;
+
+    private int invocations = 0;
+    private volatile List<StepRecord> lastLog = List.of();
+
+    /**
+     * One logged training step.
+     *
+     * @param step  the step.
+     * @param value the objective's value.
+     * @param terms its parts (cross-entropy, penalties, weights in force).
+     */
+    public record StepRecord(long step, double value, Map<String, Double> terms) {
+    }
+
+    /**
+     * @param algorithm       registry name.
+     * @param hyperparameters the algorithm's hyperparameter overrides. Copied.
+     * @param optimiser       any Tribuo optimiser except Tribuo 4.3.2's {@code Adam}.
+     * @param epochs          passes over the data (ignored when {@code steps > 0}).
+     * @param minibatchSize   batch size (per domain in DOMAIN_BALANCED mode; ignored in FULL mode).
+     * @param batchMode       how batches are formed.
+     * @param bias            whether the head has a bias.
+     * @param seed            RNG seed.
+     */
+    public DomainLinearSGDTrainer(String algorithm, Map<String, String> hyperparameters, StochasticGradientOptimiser optimiser,
+                                  int epochs, int minibatchSize, BatchMode batchMode, boolean bias, long seed) {
+        super(new LogMulticlass(), optimiser, epochs, -1, minibatchSize, seed);
+        this.algorithm = algorithm;
+        this.hyperparameters = new HashMap<>(hyperparameters);
+        this.batchMode = batchMode;
+        this.bias = bias;
+        validate();
+    }
+
+    /**
+     * With cma4j's Adam (lr 1e-3).
+     *
+     * @param algorithm       registry name.
+     * @param hyperparameters overrides.
+     * @param epochs          epochs.
+     * @param minibatchSize   batch size.
+     * @param batchMode       batch formation.
+     * @param seed            seed.
+     */
+    public DomainLinearSGDTrainer(String algorithm, Map<String, String> hyperparameters, int epochs, int minibatchSize,
+                                  BatchMode batchMode, long seed) {
+        this(algorithm, hyperparameters, new AdamOptimiser(1e-3), epochs, minibatchSize, batchMode, true, seed);
+    }
+
+    /** For OLCUT. */
+    protected DomainLinearSGDTrainer() {
+        super(new LogMulticlass(), new AdamOptimiser(1e-3), 5, -1, 1, Trainer.DEFAULT_SEED);
+    }
+
+    /**
+     * Runs after OLCUT has set the fields — and, a Tribuo 4.3.2 quirk, also from the superclass constructor before
+     * this class's fields exist, so it tolerates them being unset.
+     */
+    @Override
+    public synchronized void postConfig() {
+        super.postConfig();
+        if (algorithm != null && hyperparameters != null && domainKey != null && batchMode != null) {
+            validate();
+        }
+    }
+
+    private void validate() {
+        if (optimiser instanceof org.tribuo.math.optimisers.Adam) {
+            throw new IllegalArgumentException("Tribuo 4.3.2's Adam multiplies by sqrt(v)+eps where it should divide; "
+                    + "use io.github.cma4j.tribuo.optim.AdamOptimiser instead");
+        }
+        Algorithms.get(algorithm).hyperparameters().resolve(hyperparameters);    // unknown names, bad values
+        if (domainKey == null || domainKey.isBlank() || batchMode == null) {
+            throw new IllegalArgumentException("domainKey and batchMode must be set");
+        }
+        if (epochs < 1 && steps < 1) {
+            throw new IllegalArgumentException("need epochs >= 1 or steps >= 1, got epochs=" + epochs + " steps=" + steps);
+        }
+        if (batchMode != BatchMode.FULL && minibatchSize < 1) {
+            throw new IllegalArgumentException("minibatchSize must be >= 1, got " + minibatchSize);
+        }
+    }
+
+    /**
+     * Trains for a fixed number of steps instead of epochs.
+     *
+     * @param numSteps steps, >= 1.
+     * @return this trainer.
+     */
+    public DomainLinearSGDTrainer withSteps(int numSteps) {
+        this.steps = numSteps;
+        validate();
+        return this;
+    }
+
+    /** @return the metadata key of the domain. */
+    public String getDomainKey() {
+        return domainKey;
+    }
+
+    /** @return the log of the last training run: every step's value and terms (or every loggingInterval-th). */
+    public List<StepRecord> lastTrainingLog() {
+        return lastLog;
+    }
+
+    @Override
+    public LinearSGDModel train(Dataset<Label> examples) {
+        return train(examples, Collections.emptyMap());
+    }
+
+    @Override
+    public LinearSGDModel train(Dataset<Label> examples, Map<String, Provenance> runProvenance) {
+        return train(examples, runProvenance, INCREMENT_INVOCATION_COUNT);
+    }
+
+    @Override
+    public LinearSGDModel train(Dataset<Label> examples, Map<String, Provenance> runProvenance, int invocationCount) {
+        validate();
+        if (examples.size() == 0) {
+            throw new IllegalArgumentException("cannot train on an empty dataset");
+        }
+        SplittableRandom localRng;
+        TrainerProvenance trainerProvenance;
+        StochasticGradientOptimiser localOptimiser;
+        synchronized (this) {
+            if (invocationCount != INCREMENT_INVOCATION_COUNT) {
+                setInvocationCount(invocationCount);
+            }
+            localRng = rng.split();
+            localOptimiser = optimiser.copy();
+            trainerProvenance = getProvenance();
+            invocations++;
+        }
+        ImmutableFeatureMap featureMap = examples.getFeatureIDMap();
+        ImmutableOutputInfo<Label> outputInfo = examples.getOutputIDInfo();
+        int numFeatures = featureMap.size();
+        int numLabels = outputInfo.size();
+        int width = numFeatures + (bias ? 1 : 0);
+        Densified data = densify(examples, featureMap, outputInfo, width);
+        DomainObjective objective;
+        if (data.domainNames.size() == 1) {
+            LOG.warning("training data has a single domain ('" + data.domainNames.get(0) + "'): " + algorithm
+                    + " has nothing to align, training plain ERM");
+            objective = new ErmObjective();
+        } else {
+            objective = Algorithms.create(algorithm, hyperparameters, localRng.nextLong());
+        }
+        LinearParameters params = createParameters(numFeatures, numLabels, localRng);
+        localOptimiser.initialise(params);
+        Batcher batcher = new Batcher(data, batchMode, minibatchSize, localRng);
+        long totalSteps = steps > 0 ? steps : (long) epochs * batcher.stepsPerEpoch();
+        List<StepRecord> log = new ArrayList<>();
+        DMatrixRMaj W = new DMatrixRMaj(numLabels, width);
+        for (long step = 0; step < totalSteps; step++) {
+            int[] rows = batcher.next();
+            HeadBatch batch = data.batch(rows, numLabels, bias ? numFeatures : -1);
+            DenseMatrix weights = params.getWeightMatrix();
+            for (int k = 0; k < numLabels; k++) {
+                for (int j = 0; j < width; j++) {
+                    W.set(k, j, weights.get(k, j));
+                }
+            }
+            ObjectiveResult result = objective.evaluate(batch, W, step, false);
+            if (!Double.isFinite(result.value())) {
+                throw new IllegalStateException(algorithm + ": the objective became non-finite at step " + step
+                        + " (terms " + result.terms() + "); lower the learning rate or the penalty weights");
+            }
+            if (result.resetOptimizer()) {
+                localOptimiser.reset();
+                localOptimiser.initialise(params);
+            }
+            DenseMatrix ascent = new DenseMatrix(numLabels, numFeatures + 1);   // Tribuo's layout: bias last
+            for (int k = 0; k < numLabels; k++) {
+                for (int j = 0; j < width; j++) {
+                    ascent.set(k, j, -result.gradW().get(k, j));
+                }
+            }
+            params.update(localOptimiser.step(new Tensor[]{ascent}, 1.0));
+            if (loggingInterval <= 0 || step % loggingInterval == 0 || step == totalSteps - 1) {
+                log.add(new StepRecord(step, result.value(), result.terms()));
+            }
+        }
+        localOptimiser.finalise();
+        lastLog = List.copyOf(log);
+        ModelProvenance provenance = new ModelProvenance(LinearSGDModel.class.getName(), OffsetDateTime.now(),
+                examples.getProvenance(), trainerProvenance, runProvenance);
+        return createModel("domain-linear-sgd-model", provenance, featureMap, outputInfo, params);
+    }
+
+    @Override
+    public int getInvocationCount() {
+        return invocations;
+    }
+
+    @Override
+    public synchronized void setInvocationCount(int invocationCount) {
+        super.setInvocationCount(invocationCount);
+        this.invocations = invocationCount;
+    }
+
+    @Override
+    public String toString() {
+        return "DomainLinearSGDTrainer(algorithm=" + algorithm + ", hyperparameters=" + new TreeMap<>(hyperparameters)
+                + ", domainKey=" + domainKey + ", batchMode=" + batchMode + ", bias=" + bias + ", optimiser=" + optimiser
+                + ", epochs=" + epochs + ", steps=" + steps + ", minibatchSize=" + minibatchSize + ", seed=" + seed + ")";
+    }
+
+    /** The training set as dense row-major doubles with labels and dense domain ids. */
+    private static final class Densified {
+        final double[] features;
+        final int width;
+        final int[] labels;
+        final int[] domains;
+        final List<String> domainNames;
+
+        Densified(double[] features, int width, int[] labels, int[] domains, List<String> domainNames) {
+            this.features = features;
+            this.width = width;
+            this.labels = labels;
+            this.domains = domains;
+            this.domainNames = domainNames;
+        }
+
+        HeadBatch batch(int[] rows, int numLabels, int biasColumn) {
+            DMatrixRMaj X = new DMatrixRMaj(rows.length, width);
+            int[] y = new int[rows.length];
+            int[] dom = new int[rows.length];
+            for (int r = 0; r < rows.length; r++) {
+                System.arraycopy(features, rows[r] * width, X.data, r * width, width);
+                y[r] = labels[rows[r]];
+                dom[r] = domains[rows[r]];
+            }
+            return new HeadBatch(X, y, dom, numLabels, biasColumn);
+        }
+    }
+
+    private Densified densify(Dataset<Label> examples, ImmutableFeatureMap featureMap, ImmutableOutputInfo<Label> outputInfo,
+                              int width) {
+        int n = examples.size();
+        double[] features = new double[n * width];
+        int[] labels = new int[n];
+        String[] domainOf = new String[n];
+        TreeMap<String, Integer> domainIds = new TreeMap<>();
+        int i = 0;
+        for (Example<Label> ex : examples) {
+            Object domain = ex.getMetadataValue(domainKey).orElse(null);
+            if (domain == null) {
+                throw new IllegalArgumentException("example " + i + " has no '" + domainKey + "' metadata; every training "
+                        + "example needs its domain (Example.setMetadataValue(\"" + domainKey + "\", name))");
+            }
+            domainOf[i] = domain.toString();
+            domainIds.putIfAbsent(domainOf[i], 0);
+            for (Feature f : ex) {
+                int id = featureMap.getID(f.getName());
+                if (id < 0) {
+                    continue;
+                }
+                if (!Double.isFinite(f.getValue())) {
+                    throw new IllegalArgumentException("example " + i + " has a non-finite value " + f.getValue()
+                            + " for feature '" + f.getName() + "'");
+                }
+                features[i * width + id] = f.getValue();
+            }
+            if (width > featureMap.size()) {
+                features[i * width + featureMap.size()] = 1.0;     // bias, last as in Tribuo's LinearParameters
+            }
+            labels[i] = outputInfo.getID(ex.getOutput());
+            i++;
+        }
+        int next = 0;
+        for (Map.Entry<String, Integer> e : domainIds.entrySet()) {
+            e.setValue(next++);
+        }
+        int[] domains = new int[n];
+        for (int r = 0; r < n; r++) {
+            domains[r] = domainIds.get(domainOf[r]);
+        }
+        return new Densified(features, width, labels, domains, List.copyOf(domainIds.keySet()));
+    }
+
+    /** Minibatch schedules; every random draw comes from the run's generator. */
+    private static final class Batcher {
+        private final BatchMode mode;
+        private final int size;
+        private final SplittableRandom rng;
+        private final int[] all;
+        private final int[][] perDomain;
+        private final int[] cursor;
+        private int pooledCursor;
+
+        Batcher(Densified data, BatchMode mode, int size, SplittableRandom rng) {
+            this.mode = mode;
+            this.size = size;
+            this.rng = rng;
+            int n = data.labels.length;
+            this.all = java.util.stream.IntStream.range(0, n).toArray();
+            int numDomains = data.domainNames.size();
+            this.perDomain = new int[numDomains][];
+            for (int d = 0; d < numDomains; d++) {
+                final int dd = d;
+                perDomain[d] = java.util.stream.IntStream.range(0, n).filter(r -> data.domains[r] == dd).toArray();
+            }
+            this.cursor = new int[numDomains];
+            this.pooledCursor = n;      // shuffle on first use
+            if (mode == BatchMode.DOMAIN_BALANCED) {
+                for (int[] rows : perDomain) {
+                    io.github.cma4j.datasets.InOutSplit.shuffle(rows, rng);
+                }
+            }
+        }
+
+        long stepsPerEpoch() {
+            return switch (mode) {
+                case FULL -> 1;
+                case POOLED -> (all.length + size - 1) / size;
+                case DOMAIN_BALANCED -> Math.max(1, (all.length + (long) size * perDomain.length - 1) / ((long) size * perDomain.length));
+            };
+        }
+
+        int[] next() {
+            switch (mode) {
+                case FULL:
+                    return all;
+                case POOLED: {
+                    if (pooledCursor >= all.length) {
+                        io.github.cma4j.datasets.InOutSplit.shuffle(all, rng);
+                        pooledCursor = 0;
+                    }
+                    int end = Math.min(all.length, pooledCursor + size);
+                    int[] rows = java.util.Arrays.copyOfRange(all, pooledCursor, end);
+                    pooledCursor = end;
+                    return rows;
+                }
+                default: {
+                    int[] rows = new int[size * perDomain.length];
+                    int out = 0;
+                    for (int d = 0; d < perDomain.length; d++) {
+                        for (int k = 0; k < size; k++) {
+                            if (cursor[d] >= perDomain[d].length) {
+                                io.github.cma4j.datasets.InOutSplit.shuffle(perDomain[d], rng);
+                                cursor[d] = 0;
+                            }
+                            rows[out++] = perDomain[d][cursor[d]++];
+                        }
+                    }
+                    return rows;
+                }
+            }
+        }
+    }
+}
