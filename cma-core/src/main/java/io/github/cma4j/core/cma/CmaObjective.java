@@ -58,7 +58,8 @@ public final class CmaObjective implements DomainObjective {
                     Hyperparameter.real("hess_beta", 1000, new Distribution.Log10Uniform(1, 4), "β, Hessian-alignment weight"),
                     Hyperparameter.integer("penalty_anneal_iters", 2500,
                             new Distribution.Choice(List.of("500", "1500", "2500", "3500", "4500")), "steps before the penalties start"),
-                    Hyperparameter.word("normalization", "domainbed", "c_g, c_h preset: domainbed, isr or none"))),
+                    Hyperparameter.word("normalization", "domainbed", "c_g, c_h preset: domainbed, isr or none"),
+                    Hyperparameter.word("cross_entropy", "pooled", "ERM term: pooled or domain_mean (ISR linear probing)"))),
             (hp, seed) -> new CmaObjective(fromHyperparameters(hp, HessianMode.FULL)));
 
     /**
@@ -71,7 +72,8 @@ public final class CmaObjective implements DomainObjective {
                     Hyperparameter.real("grad_alpha", 5000, new Distribution.Log10Uniform(1, 4), "α, gradient-alignment weight"),
                     Hyperparameter.real("hess_beta", 1000, new Distribution.Log10Uniform(1, 4), "β, Hessian-alignment weight"),
                     Hyperparameter.integer("penalty_anneal_iters", 0, new Distribution.IntPowUniform(10, 2, 4), "steps before the penalties start"),
-                    Hyperparameter.word("normalization", "domainbed", "c_g, c_h preset: domainbed, isr or none"))),
+                    Hyperparameter.word("normalization", "domainbed", "c_g, c_h preset: domainbed, isr or none"),
+                    Hyperparameter.word("cross_entropy", "pooled", "ERM term: pooled or domain_mean (ISR linear probing)"))),
             (hp, seed) -> new CmaObjective(fromHyperparameters(hp, HessianMode.DIAGONAL)));
 
     private final Config config;
@@ -162,8 +164,14 @@ public final class CmaObjective implements DomainObjective {
     }
 
     private static Config fromHyperparameters(Hyperparameters hp, HessianMode mode) {
+        String ce = hp.getString("cross_entropy");
+        CrossEntropyMode crossEntropy = switch (ce.toLowerCase(java.util.Locale.ROOT)) {
+            case "pooled" -> CrossEntropyMode.POOLED;
+            case "domain_mean" -> CrossEntropyMode.DOMAIN_MEAN;
+            default -> throw new IllegalArgumentException("cross_entropy must be pooled or domain_mean, got '" + ce + "'");
+        };
         return new Config(hp.getDouble("grad_alpha"), hp.getDouble("hess_beta"), hp.getLong("penalty_anneal_iters"),
-                Normalization.ofPreset(hp.getString("normalization")), mode, HessianForm.AUTO, CrossEntropyMode.POOLED);
+                Normalization.ofPreset(hp.getString("normalization")), mode, HessianForm.AUTO, crossEntropy);
     }
 
     /**

@@ -277,5 +277,10 @@ class AlgorithmGoldenTest {
         ObjectiveResult direct = new CmaObjective(CmaObjective.Config.domainBedDefaults().withAnnealSteps(0)).evaluate(rc.batch(), rc.W(), 0, false);
         assertEquals(direct.value(), viaRegistry.value(), 0.0);
         assertEquals("CMA-diag", Algorithms.create("cma-DIAG", Map.of(), 0).name());
+        ObjectiveResult isr = spec.create(Map.of("penalty_anneal_iters", "0", "normalization", "isr", "cross_entropy",
+                "domain_mean"), 0).evaluate(rc.batch(), rc.W(), 0, false);
+        ObjectiveResult isrDirect = new CmaObjective(CmaObjective.Config.linearProbing(5000, 1000)).evaluate(rc.batch(), rc.W(), 0, false);
+        assertEquals(isrDirect.value(), isr.value(), 0.0, "linear-probing convention reachable from the registry");
+        assertThrows(IllegalArgumentException.class, () -> spec.create(Map.of("cross_entropy", "mean"), 0));
     }
 }
