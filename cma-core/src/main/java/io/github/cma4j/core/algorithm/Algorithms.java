@@ -61,6 +61,35 @@ public final class Algorithms {
         return get(name).create(overrides, seed);
     }
 
+    /**
+     * The registry as Markdown: one section per algorithm with its hyperparameters, defaults and search
+     * distributions. {@code docs/algorithms.md} is this text; a test keeps the two equal.
+     *
+     * @return the Markdown.
+     */
+    public static String markdown() {
+        StringBuilder sb = new StringBuilder("# Algorithms\n\n");
+        sb.append("Generated from the registry (`io.github.cma4j.core.algorithm.Algorithms`); do not edit by hand. ")
+                .append("Names are case-insensitive. Every run also has DomainBed's shared optimiser hyperparameters ")
+                .append("(`lr`, `weight_decay`, `batch_size`; `SharedHyperparameters`).\n\n");
+        sb.append("| name | what it is |\n|---|---|\n");
+        for (AlgorithmSpec spec : BUILT_IN) {
+            sb.append("| ").append(spec.name()).append(" | ").append(spec.summary()).append(" |\n");
+        }
+        for (AlgorithmSpec spec : BUILT_IN) {
+            sb.append("\n## ").append(spec.name()).append("\n\n");
+            if (spec.hyperparameters().entries().isEmpty()) {
+                sb.append("No hyperparameters of its own.\n");
+                continue;
+            }
+            sb.append("| hyperparameter | default | random search | meaning |\n|---|---|---|---|\n");
+            spec.hyperparameters().entries().forEach(h -> sb.append("| `").append(h.name()).append("` | ")
+                    .append(h.defaultValue()).append(" | ").append(h.search()).append(" | ").append(h.description())
+                    .append(" |\n"));
+        }
+        return sb.toString();
+    }
+
     /** Image scale of a dataset, which selects DomainBed's shared optimiser hyperparameters. */
     public enum Scale {
         /** MNIST-type inputs. */

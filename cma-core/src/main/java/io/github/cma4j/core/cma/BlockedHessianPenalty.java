@@ -1,7 +1,10 @@
 package io.github.cma4j.core.cma;
 
 import io.github.cma4j.core.head.DomainIndex;
+import io.github.cma4j.core.linalg.RowOps;
+import io.github.cma4j.core.linalg.TiledOps;
 import io.github.cma4j.core.objective.HeadPass;
+import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.data.DMatrixRMaj;
 
 import java.util.Arrays;
@@ -32,6 +35,9 @@ import static io.github.cma4j.core.linalg.RowOps.dot;
  */
 public final class BlockedHessianPenalty {
     private DMatrixRMaj[][] blocks = new DMatrixRMaj[0][0];
+    private DMatrixRMaj[] domainRows = new DMatrixRMaj[0];
+    private DMatrixRMaj[] projections = new DMatrixRMaj[0];
+    private DMatrixRMaj scaledT;
 
     /**
      * Computes P_hess and adds {@code weight}·∂P_hess into the pass's accumulators.
@@ -61,24 +67,38 @@ public final class BlockedHessianPenalty {
             }
         }
         ensureBlocks(numDomains + 1, numPairs, d);
+        if (domainRows.length < numDomains) {
+            domainRows = Arrays.copyOf(domainRows, numDomains);
+        }
         DMatrixRMaj[] mean = blocks[numDomains];
 
-        // F_e^{kl} = (c_h/n_e) Σ_i A_i[k,l] x̃_i x̃_iᵀ, upper triangle, then the mean over domains
+        // F_e^{kl} = (c_h/n_e) Σ_i A_i[k,l] x̃_i x̃_iᵀ. Every weight has a fixed sign (A_i[k,k] = p_k(1−p_k) ≥ 0,
+        // A_i[k,l] = −p_k p_l ≤ 0), so each block is ±S Sᵀ with S = the domain's X̃ᵀ scaled column-wise by √|weight|:
+        // one symmetric tiled product per block.
         for (int pair = 0; pair < numPairs; pair++) {
             mean[pair].zero();
         }
         for (int e = 0; e < numDomains; e++) {
-            double scale = ch / index.size(e);
+            int[] rows = index.rows(e);
+            int ne = rows.length;
+            double scale = ch / ne;
+            domainRows[e] = gatherRows(X, rows, domainRows[e]);
+            scaledT = RowOps.reshaped(scaledT, d, ne);
             for (int kk = 0; kk < free; kk++) {
                 for (int l = kk; l < free; l++) {
-                    DMatrixRMaj F = blocks[e][pairOf[kk][l]];
-                    F.zero();
-                    for (int i : index.rows(e)) {
+                    for (int r = 0; r < ne; r++) {
+                        int i = rows[r];
                         double pk = P.data[i * c + kk];
-                        double a = scale * ((kk == l ? pk : 0.0) - pk * P.data[i * c + l]);
-                        addWeightedOuterUpper(a, X.data, i * d, d, F.data);
+                        double root = Math.sqrt(scale * (kk == l ? pk * (1 - pk) : pk * P.data[i * c + l]));
+                        for (int j = 0; j < d; j++) {
+                            scaledT.data[j * ne + r] = root * X.data[i * d + j];
+                        }
                     }
-                    mirrorUpper(F.data, d);
+                    DMatrixRMaj F = blocks[e][pairOf[kk][l]];
+                    TiledOps.multOuter(scaledT, F);
+                    if (kk != l) {
+                        CommonOps_DDRM.scale(-1.0, F);
+                    }
                     axpy(1.0 / numDomains, F.data, 0, mean[pairOf[kk][l]].data, 0, d * d);
                 }
             }
@@ -87,7 +107,6 @@ public final class BlockedHessianPenalty {
         double total = 0;
         double[] rho = new double[free * d * d];
         double[] tau = new double[d * d];
-        double[] y = new double[d];
         double[] gamma = new double[free * free];
         DMatrixRMaj dP = pass.gradProbabilities();
         DMatrixRMaj dX = pass.gradFeaturesDirect();
@@ -130,24 +149,30 @@ public final class BlockedHessianPenalty {
                     }
                 }
             }
-            double scale = weight * ch / index.size(e);
-            for (int i : index.rows(e)) {
+            int[] rows = index.rows(e);
+            int ne = rows.length;
+            double scale = weight * ch / ne;
+            // Y^{kl} = X_e Φ^{kl} (Φ symmetric), one tiled product per block; row r of Y^{kl} is (Φ^{kl} x̃_i)ᵀ
+            if (projections.length < numPairs) {
+                projections = new DMatrixRMaj[numPairs];
+            }
+            for (int pair = 0; pair < numPairs; pair++) {
+                projections[pair] = RowOps.reshaped(projections[pair], ne, d);
+                TiledOps.multTransB(1.0, domainRows[e], delta[pair], 0.0, projections[pair]);
+            }
+            for (int r = 0; r < ne; r++) {
+                int i = rows[r];
                 int xo = i * d;
                 for (int kk = 0; kk < free; kk++) {
                     for (int l = kk; l < free; l++) {
-                        // y = Φ^{kl} x̃_i, as a sum of rows since Φ is symmetric (vectorisable)
-                        double[] phi = delta[pairOf[kk][l]].data;
-                        Arrays.fill(y, 0.0);
-                        for (int j = 0; j < d; j++) {
-                            axpy(X.data[xo + j], phi, j * d, y, 0, d);
-                        }
-                        double g = scale * dot(X.data, xo, y, 0, d);
+                        double[] y = projections[pairOf[kk][l]].data;
+                        double g = scale * dot(X.data, xo, y, r * d, d);
                         gamma[kk * free + l] = g;
                         gamma[l * free + kk] = g;
                         if (dX != null) {
                             double pk = P.data[i * c + kk];
                             double a = (kk == l ? pk : 0.0) - pk * P.data[i * c + l];
-                            axpy((kk == l ? 2.0 : 4.0) * scale * a, y, 0, dX.data, xo, d);
+                            axpy((kk == l ? 2.0 : 4.0) * scale * a, y, r * d, dX.data, xo, d);
                         }
                     }
                 }
@@ -175,22 +200,14 @@ public final class BlockedHessianPenalty {
         }
     }
 
-    /** F[j1, j2] += a x_j1 x_j2 for j2 ≥ j1: half of a rank-one update, one contiguous row slice at a time. */
-    private static void addWeightedOuterUpper(double a, double[] x, int xo, int d, double[] F) {
-        for (int j1 = 0; j1 < d; j1++) {
-            double s = a * x[xo + j1];
-            if (s != 0.0) {
-                axpy(s, x, xo + j1, F, j1 * d + j1, d - j1);
-            }
+    /** The given rows of X̃ as a contiguous matrix (reusing {@code out}). */
+    private static DMatrixRMaj gatherRows(DMatrixRMaj X, int[] rows, DMatrixRMaj out) {
+        int d = X.numCols;
+        out = RowOps.reshaped(out, rows.length, d);
+        for (int r = 0; r < rows.length; r++) {
+            System.arraycopy(X.data, rows[r] * d, out.data, r * d, d);
         }
-    }
-
-    private static void mirrorUpper(double[] F, int d) {
-        for (int j1 = 0; j1 < d; j1++) {
-            for (int j2 = j1 + 1; j2 < d; j2++) {
-                F[j2 * d + j1] = F[j1 * d + j2];
-            }
-        }
+        return out;
     }
 
     /**
