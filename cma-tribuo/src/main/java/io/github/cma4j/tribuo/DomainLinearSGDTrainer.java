@@ -74,6 +74,28 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
 
     private int invocations = 0;
     private volatile List<StepRecord> lastLog = List.of();
+    private transient StepListener stepListener;
+
+    /** Observes training, e.g. to evaluate checkpoints; not part of the configuration or provenance. */
+    @FunctionalInterface
+    public interface StepListener {
+        /**
+         * Called after every optimiser step.
+         *
+         * @param step       the step just taken (0-based).
+         * @param totalSteps the number of steps of the run.
+         * @param weights    the head after the step, classes × (features + 1), bias last (Tribuo's ids). Do not keep.
+         * @param result     the objective evaluated at this step (before the update).
+         */
+        void afterStep(long step, long totalSteps, DenseMatrix weights, ObjectiveResult result);
+    }
+
+    /**
+     * @param listener called after every step of subsequent training runs, or null for none.
+     */
+    public void setStepListener(StepListener listener) {
+        this.stepListener = listener;
+    }
 
     /**
      * One logged training step.
@@ -249,6 +271,9 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
                 }
             }
             params.update(localOptimiser.step(new Tensor[]{ascent}, 1.0));
+            if (stepListener != null) {
+                stepListener.afterStep(step, totalSteps, params.getWeightMatrix(), result);
+            }
             if (loggingInterval <= 0 || step % loggingInterval == 0 || step == totalSteps - 1) {
                 log.add(new StepRecord(step, result.value(), result.terms()));
             }

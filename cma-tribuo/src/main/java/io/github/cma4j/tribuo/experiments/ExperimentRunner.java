@@ -1,0 +1,230 @@
+package io.github.cma4j.tribuo.experiments;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.cma4j.core.algorithm.Algorithms;
+import io.github.cma4j.core.hparam.Hyperparameters;
+import io.github.cma4j.datasets.InOutSplit;
+import io.github.cma4j.datasets.MultiDomainDataset;
+import io.github.cma4j.datasets.io.IdxReader;
+import io.github.cma4j.tribuo.BatchMode;
+import io.github.cma4j.tribuo.DomainLinearSGDTrainer;
+import io.github.cma4j.tribuo.data.TribuoDatasets;
+import io.github.cma4j.tribuo.optim.AdamOptimiser;
+import org.tribuo.ImmutableFeatureMap;
+import org.tribuo.MutableDataset;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.sgd.linear.LinearSGDModel;
+import org.tribuo.math.la.DenseMatrix;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+
+/**
+ * Runs one {@link RunSpec} the DomainBed way with the linear-probing trainer: the dataset (seeded by the trial
+ * seed), DomainBed's per-domain in/out split (holdout 0.2), training on the <em>in</em> parts of the non-test
+ * domains with domain-balanced batches of {@code batch_size} per domain, cma4j's Adam ({@code lr},
+ * {@code weight_decay}), and a checkpoint every {@code checkpointFreq} steps that evaluates every domain's in and
+ * out parts. Each checkpoint becomes one line of {@code results.jsonl} (keys sorted, DomainBed's field names);
+ * the {@code done} marker is written after the last one, with the final model ({@code model.tribuo}).
+ */
+public final class ExperimentRunner {
+    private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+    private static final Map<String, MultiDomainDataset> CACHE = new ConcurrentHashMap<>();
+
+    private ExperimentRunner() {
+    }
+
+    /** @return the shared JSON mapper (sorted keys). */
+    public static ObjectMapper json() {
+        return JSON;
+    }
+
+    /**
+     * Loads a dataset once per (name, trial seed) and keeps it for the sweep's other runs.
+     *
+     * @param name      dataset name.
+     * @param trialSeed data seed.
+     * @param dataDir   Fashion-MNIST directory or null.
+     * @return the dataset.
+     */
+    public static MultiDomainDataset dataset(String name, long trialSeed, Path dataDir) {
+        return CACHE.computeIfAbsent(name + "#" + trialSeed, k -> DatasetCatalog.load(name, trialSeed, dataDir));
+    }
+
+    /**
+     * Runs one spec into a directory (which must not hold a finished run).
+     *
+     * @param spec     the run.
+     * @param runDir   its directory (created).
+     * @param dataDir  Fashion-MNIST directory or null.
+     * @param progress receives one line per checkpoint.
+     * @throws IOException on a write error.
+     */
+    public static void run(RunSpec spec, Path runDir, Path dataDir, Consumer<String> progress) throws IOException {
+        Files.createDirectories(runDir);
+        MultiDomainDataset data = dataset(spec.dataset(), spec.trialSeed(), dataDir);
+        List<String> domains = data.domainNames();
+        List<Integer> testIds = new ArrayList<>();
+        for (String t : spec.testEnvs()) {
+            int id = domains.indexOf(t);
+            if (id < 0) {
+                throw new IllegalArgumentException("test domain '" + t + "' is not a domain of " + data.name() + ": " + domains);
+            }
+            testIds.add(id);
+        }
+        if (testIds.size() >= domains.size()) {
+            throw new IllegalArgumentException("every domain is a test domain; nothing is left to train on");
+        }
+        InOutSplit split = InOutSplit.domainBed(data, InOutSplit.DEFAULT_HOLDOUT, spec.trialSeed());
+        int[] trainRows = IntStream.range(0, domains.size()).filter(d -> !testIds.contains(d))
+                .flatMap(d -> IntStream.of(split.in().get(d))).sorted().toArray();
+        MutableDataset<Label> train = TribuoDatasets.toTribuo(data.subset(trainRows, data.name() + "-train"));
+
+        Hyperparameters drawn = Algorithms.sample(spec.algorithm(), Algorithms.Scale.SMALL, spec.hparamsSeed(), spec.trialSeed());
+        Hyperparameters hp = Algorithms.searchSpace(spec.algorithm(), Algorithms.Scale.SMALL).override(drawn, spec.overrides());
+        Map<String, String> algorithmParams = new LinkedHashMap<>();
+        Algorithms.get(spec.algorithm()).hyperparameters().entries()
+                .forEach(h -> algorithmParams.put(h.name(), hp.getString(h.name())));
+        DomainLinearSGDTrainer trainer = new DomainLinearSGDTrainer(spec.algorithm(), algorithmParams,
+                new AdamOptimiser(hp.getDouble("lr"), 0.9, 0.999, 1e-8, hp.getDouble("weight_decay")), 1,
+                (int) hp.getLong("batch_size"), BatchMode.DOMAIN_BALANCED, true, spec.jobSeed()).withSteps(spec.steps());
+        String trainerHash = IdxReader.sha256(trainer.getProvenance().toString().getBytes(StandardCharsets.UTF_8));
+
+        // Tribuo's ids: label → row of W, our feature column → column of W (absent features have none)
+        ImmutableFeatureMap featureMap = train.getFeatureIDMap();
+        String[] names = TribuoDatasets.featureNames(data.numFeatures());
+        int[] column = new int[data.numFeatures()];
+        for (int j = 0; j < column.length; j++) {
+            column[j] = featureMap.getID(names[j]);
+        }
+        int[] labelRow = new int[data.classNames().size()];
+        for (int c = 0; c < labelRow.length; c++) {
+            labelRow[c] = train.getOutputIDInfo().getID(new Label(data.classNames().get(c)));
+        }
+        int trainPerStep = (int) hp.getLong("batch_size") * (domains.size() - testIds.size());
+        double stepsPerEpoch = trainRows.length / (double) Math.max(1, trainPerStep);
+
+        Window window = new Window();
+        IOException[] failure = new IOException[1];
+        trainer.setStepListener((step, total, weights, result) -> {
+            window.add(result.value(), result.terms());
+            if ((step + 1) % spec.checkpointFreq() != 0 && step != total - 1) {
+                return;
+            }
+            Map<String, Object> record = new TreeMap<>();
+            record.put("args", spec.toArgs());
+            record.put("hparams", hp.asMap());
+            record.put("step", step + 1);
+            record.put("epoch", (step + 1) / stepsPerEpoch);
+            record.put("domains", domains);
+            record.put("trainer_provenance_sha256", trainerHash);
+            record.putAll(window.averages());
+            record.put("step_time", window.secondsPerStep());
+            evaluate(data, split, weights, column, labelRow, record);
+            try {
+                ResultsFile.append(runDir, JSON.writeValueAsString(record));
+            } catch (IOException e) {
+                failure[0] = e;
+                throw new UncheckedIOException(e);
+            }
+            progress.accept(String.format(java.util.Locale.ROOT, "%s %s test=%s hp=%d trial=%d step %d/%d loss %.4f",
+                    spec.dataset(), spec.algorithm(), spec.testEnvs(), spec.hparamsSeed(), spec.trialSeed(), step + 1, total,
+                    (Double) record.get("loss")));
+            window.reset();
+        });
+        LinearSGDModel model;
+        try {
+            model = trainer.train(train);
+        } catch (UncheckedIOException e) {
+            throw failure[0] != null ? failure[0] : e.getCause();
+        }
+        model.serializeToFile(runDir.resolve("model.tribuo"));
+        Files.writeString(runDir.resolve("model_provenance_sha256"),
+                IdxReader.sha256(model.getProvenance().toString().getBytes(StandardCharsets.UTF_8)) + "\n");
+        ResultsFile.markDone(runDir);
+    }
+
+    /** env{i}_in_acc / env{i}_out_acc for every domain, and worst-group accuracies where the data has groups. */
+    private static void evaluate(MultiDomainDataset data, InOutSplit split, DenseMatrix W, int[] column, int[] labelRow,
+                                 Map<String, Object> record) {
+        int numRows = W.getDimension1Size();
+        int bias = W.getDimension2Size() - 1;
+        for (int d = 0; d < data.domainNames().size(); d++) {
+            for (String part : new String[]{"in", "out"}) {
+                int[] rows = part.equals("in") ? split.in().get(d) : split.out().get(d);
+                Map<Integer, int[]> groups = new HashMap<>();
+                int correct = 0;
+                for (int i : rows) {
+                    int best = 0;
+                    double bestScore = Double.NEGATIVE_INFINITY;
+                    for (int k = 0; k < numRows; k++) {
+                        double z = W.get(k, bias);
+                        for (int j = 0; j < column.length; j++) {
+                            if (column[j] >= 0) {
+                                z += W.get(k, column[j]) * data.feature(i, j);
+                            }
+                        }
+                        if (z > bestScore) {
+                            bestScore = z;
+                            best = k;
+                        }
+                    }
+                    boolean right = best == labelRow[data.label(i)];
+                    correct += right ? 1 : 0;
+                    if (data.hasGroups()) {
+                        int[] g = groups.computeIfAbsent(data.group(i), x -> new int[2]);
+                        g[0] += right ? 1 : 0;
+                        g[1]++;
+                    }
+                }
+                record.put("env" + d + "_" + part + "_acc", rows.length == 0 ? Double.NaN : correct / (double) rows.length);
+                if (data.hasGroups()) {
+                    record.put("env" + d + "_" + part + "_wga", groups.values().stream()
+                            .mapToDouble(g -> g[0] / (double) g[1]).min().orElse(Double.NaN));
+                }
+            }
+        }
+    }
+
+    /** Averages of the logged values over a checkpoint window, and the wall time per step. */
+    private static final class Window {
+        private final Map<String, double[]> sums = new TreeMap<>();
+        private int count;
+        private long start = System.nanoTime();
+
+        void add(double value, Map<String, Double> terms) {
+            sums.computeIfAbsent("loss", k -> new double[1])[0] += value;
+            terms.forEach((k, v) -> sums.computeIfAbsent(k, x -> new double[1])[0] += v);
+            count++;
+        }
+
+        Map<String, Double> averages() {
+            Map<String, Double> out = new TreeMap<>();
+            sums.forEach((k, v) -> out.put(k, v[0] / count));
+            return out;
+        }
+
+        double secondsPerStep() {
+            return (System.nanoTime() - start) / 1e9 / Math.max(1, count);
+        }
+
+        void reset() {
+            sums.clear();
+            count = 0;
+            start = System.nanoTime();
+        }
+    }
+}
