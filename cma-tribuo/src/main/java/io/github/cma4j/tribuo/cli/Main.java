@@ -74,6 +74,40 @@ public final class Main implements Runnable {
                 }
             };
         }
+
+        /**
+         * A progress bar with ETA when standard error is a terminal; otherwise the plain periodic lines of
+         * {@link #progress}. {@code total} counts checkpoints; each checkpoint line advances the bar.
+         */
+        Consumer<String> progress(PrintWriter err, long total, List<AutoCloseable> closeables) {
+            if (quiet || System.console() == null) {
+                return progress(err);
+            }
+            Logger.getLogger("").setLevel(Level.WARNING);
+            me.tongfei.progressbar.ProgressBar bar = new me.tongfei.progressbar.ProgressBarBuilder().setTaskName("cma4j")
+                    .setInitialMax(total).setStyle(me.tongfei.progressbar.ProgressBarStyle.ASCII).showSpeed().build();
+            closeables.add(bar);
+            return line -> {
+                if (line.contains(" step ")) {
+                    bar.step();
+                    bar.setExtraMessage(line.length() > 60 ? line.substring(0, 60) : line);
+                }
+            };
+        }
+    }
+
+    static long checkpoints(List<RunSpec> runs) {
+        return runs.stream().mapToLong(r -> (r.steps() + r.checkpointFreq() - 1) / r.checkpointFreq()).sum();
+    }
+
+    static void closeAll(List<AutoCloseable> closeables) {
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // closing a progress bar cannot fail in a way the user needs to hear about
+            }
+        }
     }
 
     static Map<String, String> parseOverrides(CommandLine cl, List<String> pairs) {
@@ -111,7 +145,6 @@ public final class Main implements Runnable {
         public Integer call() throws IOException {
             PrintWriter err = spec.commandLine().getErr();
             PrintWriter outWriter = spec.commandLine().getOut();
-            Consumer<String> progress = common.progress(err);
             String dataset;
             List<List<String>> testSets;
             try {
@@ -139,7 +172,12 @@ public final class Main implements Runnable {
                         Math.max(1, steps / 6), overrides));
             }
             long start = System.nanoTime();
-            Sweep.run(runs, out.resolve("runs"), common.dataDir, workers, progress);
+            List<AutoCloseable> bars = new ArrayList<>();
+            try {
+                Sweep.run(runs, out.resolve("runs"), common.dataDir, workers, common.progress(err, checkpoints(runs), bars));
+            } finally {
+                closeAll(bars);
+            }
             Report report = Report.load(List.of(out.resolve("runs")));
             List<Path> files = new ArrayList<>(report.write(out));
             Path all = out.resolve("results.jsonl");
@@ -241,7 +279,13 @@ public final class Main implements Runnable {
             List<String> algorithmNames = algorithms.stream().map(a -> io.github.cma4j.core.algorithm.Algorithms.get(a).name()).toList();
             List<RunSpec> runs = Sweep.grid(datasets, algorithmNames, envSets, numHparams, numTrials, steps, checkpointFreq,
                     parseOverrides(spec.commandLine(), hparams));
-            Sweep.Summary s = Sweep.run(runs, out, common.dataDir, workers, common.progress(spec.commandLine().getErr()));
+            List<AutoCloseable> bars = new ArrayList<>();
+            Sweep.Summary s;
+            try {
+                s = Sweep.run(runs, out, common.dataDir, workers, common.progress(spec.commandLine().getErr(), checkpoints(runs), bars));
+            } finally {
+                closeAll(bars);
+            }
             spec.commandLine().getOut().println("sweep done: " + s.total() + " runs (" + s.skipped() + " already done, "
                     + s.ran() + " run now) in " + out);
             return 0;

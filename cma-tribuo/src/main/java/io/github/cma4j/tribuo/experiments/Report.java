@@ -364,15 +364,27 @@ public final class Report {
                 bars.addSeries(algorithm, ds.getValue(), ys);
             }
             written.add(save(bars, outDir.resolve("accuracy_" + safe(ds.getKey()))));
-            XYChart curves = new XYChartBuilder().width(800).height(500).title(ds.getKey() + ": training loss")
-                    .xAxisTitle("step").yAxisTitle("loss (checkpoint window mean)").build();
+            XYChart curves = new XYChartBuilder().width(800).height(500).title(ds.getKey() + ": loss and penalty terms")
+                    .xAxisTitle("step").yAxisTitle("checkpoint-window mean (log scale)").build();
+            curves.getStyler().setYAxisLogarithmic(true);
             int series = 0;
             for (String algorithm : algorithms(ds.getKey())) {
                 List<Checkpoint> run = runs(ds.getKey(), algorithm, Set.of(ds.getValue().get(0)), 0).get(0L);
                 if (run != null && !run.isEmpty()) {
-                    series++;
-                    curves.addSeries(algorithm, run.stream().map(c -> (double) c.step()).toList(),
-                            run.stream().map(c -> c.node().path("loss").asDouble(Double.NaN)).toList());
+                    List<Double> steps = run.stream().map(c -> (double) c.step()).toList();
+                    Set<String> terms = new LinkedHashSet<>(List.of("loss"));
+                    run.get(run.size() - 1).node().fieldNames().forEachRemaining(f -> {
+                        if (f.toLowerCase(Locale.ROOT).endsWith("penalty")) {
+                            terms.add(f);
+                        }
+                    });
+                    for (String term : terms) {
+                        List<Double> ys = run.stream().map(c -> c.node().path(term).asDouble(Double.NaN)).toList();
+                        if (ys.stream().allMatch(y -> y > 0 && Double.isFinite(y))) {      // log axis: positive values only
+                            curves.addSeries(algorithm + " " + term, steps, ys);
+                            series++;
+                        }
+                    }
                 }
             }
             if (series > 0) {
