@@ -261,8 +261,12 @@ public final class Report {
         return out;
     }
 
+    /** The algorithms of a dataset, in registry order (unknown names last, alphabetically). */
     private List<String> algorithms(String dataset) {
-        return records.stream().filter(c -> c.dataset().equals(dataset)).map(Checkpoint::algorithm).distinct().toList();
+        List<String> registry = io.github.cma4j.core.algorithm.Algorithms.names();
+        return records.stream().filter(c -> c.dataset().equals(dataset)).map(Checkpoint::algorithm).distinct()
+                .sorted(Comparator.comparingInt((String a) -> registry.indexOf(a) < 0 ? Integer.MAX_VALUE : registry.indexOf(a))
+                        .thenComparing(Comparator.naturalOrder())).toList();
     }
 
     /**
