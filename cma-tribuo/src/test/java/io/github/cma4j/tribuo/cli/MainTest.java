@@ -49,6 +49,16 @@ class MainTest {
     }
 
     @Test
+    void datasetsListsEveryDatasetAndWhereItsFilesAre() {
+        StringWriter out = new StringWriter();
+        assertEquals(0, run(out, new StringWriter(), "datasets"));
+        for (var e : io.github.cma4j.tribuo.experiments.DatasetCatalog.ENTRIES) {
+            assertTrue(out.toString().contains(e.name()), e.name() + " missing:\n" + out);
+        }
+        assertTrue(out.toString().contains("checksums verified") || out.toString().contains("NOT AVAILABLE"), out.toString());
+    }
+
+    @Test
     void usageErrorsPrintHelpAndExit2() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
