@@ -12,7 +12,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 import java.util.Map;
-import java.util.Random;
 
 /**
  * Value plus all gradients (W and features) of every registered algorithm at the shapes of
@@ -42,26 +41,9 @@ public class BenchmarkAlgorithms {
 
     @Setup
     public void setup() {
-        int[] s = BenchmarkCmaObjective.dims(shape);
-        int numDomains = s[0], perDomain = s[1], d = s[2], c = s[3];
-        int n = numDomains * perDomain;
-        Random rng = new Random(42);
-        DMatrixRMaj X = new DMatrixRMaj(n, d);
-        int[] y = new int[n];
-        int[] dom = new int[n];
-        for (int i = 0; i < n; i++) {
-            dom[i] = i % numDomains;
-            y[i] = rng.nextInt(c);
-            X.set(i, 0, 1.0);
-            for (int j = 1; j < d; j++) {
-                X.set(i, j, rng.nextGaussian() + 0.2 * dom[i]);
-            }
-        }
-        W = new DMatrixRMaj(c, d);
-        for (int idx = 0; idx < W.getNumElements(); idx++) {
-            W.data[idx] = rng.nextGaussian() / Math.sqrt(d);
-        }
-        batch = new HeadBatch(X, y, dom, c, 0);
+        Object[] batchAndHead = BenchmarkCmaObjective.randomBatch(shape);
+        batch = (HeadBatch) batchAndHead[0];
+        W = (DMatrixRMaj) batchAndHead[1];
         objective = Algorithms.create(algorithm, PENALTIES_ON.getOrDefault(algorithm, Map.of()), 1L);
     }
 

@@ -47,8 +47,14 @@ public class BenchmarkCmaObjective {
         };
     }
 
-    @Setup
-    public void setup() {
+    /**
+     * A seeded random batch at a shape: E domains of n_e rows, a constant-1 bias column first, domain-shifted
+     * Gaussian features, random labels; and a head with entries of scale 1/√D.
+     *
+     * @param shape a shape name.
+     * @return {batch, W}.
+     */
+    static Object[] randomBatch(String shape) {
         int[] s = dims(shape);
         int numDomains = s[0], perDomain = s[1], d = s[2], c = s[3];
         int n = numDomains * perDomain;
@@ -64,11 +70,18 @@ public class BenchmarkCmaObjective {
                 X.set(i, j, rng.nextGaussian() + 0.2 * dom[i]);
             }
         }
-        W = new DMatrixRMaj(c, d);
-        for (int idx = 0; idx < W.getNumElements(); idx++) {
-            W.data[idx] = rng.nextGaussian() / Math.sqrt(d);
+        DMatrixRMaj head = new DMatrixRMaj(c, d);
+        for (int idx = 0; idx < head.getNumElements(); idx++) {
+            head.data[idx] = rng.nextGaussian() / Math.sqrt(d);
         }
-        batch = new HeadBatch(X, y, dom, c);
+        return new Object[]{new HeadBatch(X, y, dom, c, 0), head};
+    }
+
+    @Setup
+    public void setup() {
+        Object[] batchAndHead = randomBatch(shape);
+        batch = (HeadBatch) batchAndHead[0];
+        W = (DMatrixRMaj) batchAndHead[1];
         HessianForm form = switch (variant) {
             case "CMA_GRAM" -> HessianForm.GRAM;
             case "CMA_BLOCKED" -> HessianForm.BLOCKED;

@@ -7,6 +7,7 @@ import io.github.cma4j.core.hparam.Distribution;
 import io.github.cma4j.core.hparam.Hyperparameter;
 import io.github.cma4j.core.hparam.HyperparameterSpace;
 import io.github.cma4j.core.objective.AlgorithmSpec;
+import io.github.cma4j.core.objective.CrossEntropyMode;
 import io.github.cma4j.core.objective.DomainObjective;
 import io.github.cma4j.core.objective.HeadPass;
 import io.github.cma4j.core.objective.ObjectiveResult;
@@ -61,12 +62,7 @@ public final class CoralObjective implements DomainObjective {
         HeadPass pass = new HeadPass(batch, W, featureGradients);
         DomainIndex index = pass.index();
         int numDomains = index.numDomains();
-        double[] losses = pass.domainLosses();
-        double nll = 0;
-        for (int e = 0; e < numDomains; e++) {
-            nll += losses[e] / numDomains;
-            pass.addDomainLossGradient(e, 1.0 / numDomains);
-        }
+        double nll = pass.addCrossEntropy(CrossEntropyMode.DOMAIN_MEAN, 1.0);     // (1/E) Σ_e L_e
         double penalty = numDomains < 2 ? 0.0 : penalty(pass, featureGradients);
         Map<String, Double> terms = new LinkedHashMap<>();
         terms.put("crossEntropy", nll);

@@ -9,6 +9,7 @@ import io.github.cma4j.core.hparam.Hyperparameter;
 import io.github.cma4j.core.hparam.HyperparameterSpace;
 import io.github.cma4j.core.objective.AlgorithmSpec;
 import io.github.cma4j.core.objective.BackwardOps;
+import io.github.cma4j.core.objective.CrossEntropyMode;
 import io.github.cma4j.core.objective.DomainObjective;
 import io.github.cma4j.core.objective.HeadPass;
 import io.github.cma4j.core.objective.ObjectiveResult;
@@ -67,6 +68,26 @@ public final class HgpObjective implements DomainObjective, StopGradientHolder {
         return NAME;
     }
 
+    /**
+     * The per-domain head gradients g_e = ∇_W L_e and, in the last slot, their mean ḡ (shared with Hutchinson).
+     *
+     * @param pass the forward pass.
+     * @return E + 1 matrices, C×D.
+     */
+    static DMatrixRMaj[] domainGradients(HeadPass pass) {
+        DomainIndex index = pass.index();
+        int numDomains = index.numDomains();
+        DMatrixRMaj W = pass.head();
+        int[] labels = pass.batch().labels();
+        DMatrixRMaj[] g = new DMatrixRMaj[numDomains + 1];
+        g[numDomains] = new DMatrixRMaj(W.numRows, W.numCols);
+        for (int e = 0; e < numDomains; e++) {
+            g[e] = HeadDerivatives.headGradient(pass.features(), pass.probabilities(), labels, index.rows(e), null);
+            axpy(1.0 / numDomains, g[e].data, 0, g[numDomains].data, 0, W.getNumElements());
+        }
+        return g;
+    }
+
     @Override
     public void holdStopGradients(boolean hold) {
         this.hold = hold;
@@ -79,20 +100,10 @@ public final class HgpObjective implements DomainObjective, StopGradientHolder {
         int numDomains = index.numDomains();
         DMatrixRMaj X = pass.features();
         DMatrixRMaj P = pass.probabilities();
-        int[] labels = batch.labels();
-        double[] losses = pass.domainLosses();
-        double nll = 0;
-        for (int e = 0; e < numDomains; e++) {
-            nll += losses[e] / numDomains;
-            pass.addDomainLossGradient(e, 1.0 / numDomains);
-        }
+        double nll = pass.addCrossEntropy(CrossEntropyMode.DOMAIN_MEAN, 1.0);     // (1/E) Σ_e L_e
         int size = W.getNumElements();
-        DMatrixRMaj[] g = new DMatrixRMaj[numDomains];
-        DMatrixRMaj gMean = new DMatrixRMaj(W.numRows, W.numCols);
-        for (int e = 0; e < numDomains; e++) {
-            g[e] = HeadDerivatives.headGradient(X, P, labels, index.rows(e), null);
-            axpy(1.0 / numDomains, g[e].data, 0, gMean.data, 0, size);
-        }
+        DMatrixRMaj[] g = domainGradients(pass);
+        DMatrixRMaj gMean = g[numDomains];
         DMatrixRMaj[] h = new DMatrixRMaj[numDomains];
         DMatrixRMaj hMean = new DMatrixRMaj(W.numRows, W.numCols);
         for (int e = 0; e < numDomains; e++) {

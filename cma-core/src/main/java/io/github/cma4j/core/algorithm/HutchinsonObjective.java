@@ -9,6 +9,7 @@ import io.github.cma4j.core.hparam.Hyperparameter;
 import io.github.cma4j.core.hparam.HyperparameterSpace;
 import io.github.cma4j.core.objective.AlgorithmSpec;
 import io.github.cma4j.core.objective.BackwardOps;
+import io.github.cma4j.core.objective.CrossEntropyMode;
 import io.github.cma4j.core.objective.DomainObjective;
 import io.github.cma4j.core.objective.HeadPass;
 import io.github.cma4j.core.objective.ObjectiveResult;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-import static io.github.cma4j.core.linalg.RowOps.axpy;
 import static io.github.cma4j.core.linalg.RowOps.dot;
 
 /**
@@ -129,12 +129,7 @@ public final class HutchinsonObjective implements DomainObjective, StopGradientH
         DMatrixRMaj X = pass.features();
         DMatrixRMaj P = pass.probabilities();
         int size = W.getNumElements();
-        double[] losses = pass.domainLosses();
-        double nll = 0;
-        for (int e = 0; e < numDomains; e++) {
-            nll += losses[e] / numDomains;
-            pass.addDomainLossGradient(e, 1.0 / numDomains);
-        }
+        double nll = pass.addCrossEntropy(CrossEntropyMode.DOMAIN_MEAN, 1.0);     // (1/E) Σ_e L_e
         DMatrixRMaj z = new DMatrixRMaj(W.numRows, W.numCols);
         DMatrixRMaj hz = new DMatrixRMaj(W.numRows, W.numCols);
         // D_e for each domain, and D̄ from independent probes through H̄ = mean_f H_f
@@ -157,13 +152,8 @@ public final class HutchinsonObjective implements DomainObjective, StopGradientH
             diagMean = heldDiagMean;
         }
         heldDiagMean = diagMean;
-        DMatrixRMaj[] g = new DMatrixRMaj[numDomains];
-        DMatrixRMaj gMean = new DMatrixRMaj(W.numRows, W.numCols);
-        int[] labels = batch.labels();
-        for (int e = 0; e < numDomains; e++) {
-            g[e] = HeadDerivatives.headGradient(X, P, labels, index.rows(e), null);
-            axpy(1.0 / numDomains, g[e].data, 0, gMean.data, 0, size);
-        }
+        DMatrixRMaj[] g = HgpObjective.domainGradients(pass);
+        DMatrixRMaj gMean = g[numDomains];
         double hessTerm = 0;
         double gradTerm = 0;
         DMatrixRMaj psi = new DMatrixRMaj(W.numRows, W.numCols);

@@ -8,6 +8,7 @@ import io.github.cma4j.core.hparam.Hyperparameter;
 import io.github.cma4j.core.hparam.HyperparameterSpace;
 import io.github.cma4j.core.objective.AlgorithmSpec;
 import io.github.cma4j.core.objective.Anneal;
+import io.github.cma4j.core.objective.CrossEntropyMode;
 import io.github.cma4j.core.objective.DomainObjective;
 import io.github.cma4j.core.objective.HeadPass;
 import io.github.cma4j.core.objective.ObjectiveResult;
@@ -67,12 +68,7 @@ public final class IrmObjective implements DomainObjective {
         HeadPass pass = new HeadPass(batch, W, featureGradients);
         DomainIndex index = pass.index();
         int numDomains = index.numDomains();
-        double[] losses = pass.domainLosses();
-        double nll = 0;
-        for (int e = 0; e < numDomains; e++) {
-            nll += losses[e] / numDomains;
-            pass.addDomainLossGradient(e, 1.0 / numDomains);
-        }
+        double nll = pass.addCrossEntropy(CrossEntropyMode.DOMAIN_MEAN, 1.0);     // (1/E) Σ_e L_e
         double weight = Anneal.weight(step, annealSteps, 1.0, lambda);
         DMatrixRMaj Z = pass.logits();
         DMatrixRMaj R = pass.residuals();
