@@ -252,13 +252,21 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
             DenseMatrix weights = params.getWeightMatrix();
             for (int k = 0; k < numLabels; k++) {
                 for (int j = 0; j < width; j++) {
-                    W.set(k, j, weights.get(k, j));
+                    double w = weights.get(k, j);
+                    if (!Double.isFinite(w)) {
+                        throw new IllegalStateException(algorithm + " at step " + step + ": the weights are not finite "
+                                + "(diverged); lower the learning rate or the penalty weights");
+                    }
+                    W.set(k, j, w);
                 }
             }
-            ObjectiveResult result = objective.evaluate(batch, W, step, false);
-            if (!Double.isFinite(result.value())) {
-                throw new IllegalStateException(algorithm + ": the objective became non-finite at step " + step
-                        + " (terms " + result.terms() + "); lower the learning rate or the penalty weights");
+            ObjectiveResult result;
+            try {
+                result = objective.evaluate(batch, W, step, false);
+            } catch (IllegalStateException e) {
+                // a non-finite objective: say at which step, and what to change (HeadPass names the terms)
+                throw new IllegalStateException(algorithm + " at step " + step + ": " + e.getMessage()
+                        + "; lower the learning rate or the penalty weights", e);
             }
             if (result.resetOptimizer()) {
                 localOptimiser.reset();

@@ -140,6 +140,15 @@ class DomainLinearSGDTrainerTest {
     }
 
     @Test
+    void aDivergingRunNamesTheStep() {
+        // an absurd learning rate and penalty weight drive the logits to overflow within a few steps
+        DomainLinearSGDTrainer wild = new DomainLinearSGDTrainer("VREx", Map.of("vrex_lambda", "1e300",
+                "vrex_penalty_anneal_iters", "0"), new AdamOptimiser(1e300), 50, 64, BatchMode.POOLED, true, 1);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> wild.train(train(suite(8))));
+        assertTrue(e.getMessage().startsWith("VREx at step ") && e.getMessage().contains("not finite"), e.getMessage());
+    }
+
+    @Test
     void aSingleDomainWarnsAndTrainsErm() {
         MultiDomainDataset data = suite(4);
         Dataset<Label> one = split(data, "train-0.95");

@@ -28,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
@@ -42,7 +41,14 @@ import java.util.stream.IntStream;
  */
 public final class ExperimentRunner {
     private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
-    private static final Map<String, MultiDomainDataset> CACHE = new ConcurrentHashMap<>();
+    /** The last few datasets built, so a sweep's runs share them; bounded because one can weigh ~0.5 GB. */
+    private static final int CACHE_SIZE = 2;
+    private static final Map<String, MultiDomainDataset> CACHE = new java.util.LinkedHashMap<>(4, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, MultiDomainDataset> eldest) {
+            return size() > CACHE_SIZE;
+        }
+    };
 
     private ExperimentRunner() {
     }
@@ -61,7 +67,18 @@ public final class ExperimentRunner {
      * @return the dataset.
      */
     public static MultiDomainDataset dataset(String name, long trialSeed, Path dataDir) {
-        return CACHE.computeIfAbsent(name + "#" + trialSeed, k -> DatasetCatalog.load(name, trialSeed, dataDir));
+        String key = name + "#" + trialSeed;
+        synchronized (CACHE) {
+            MultiDomainDataset cached = CACHE.get(key);
+            if (cached != null) {
+                return cached;
+            }
+        }
+        MultiDomainDataset built = DatasetCatalog.load(name, trialSeed, dataDir);    // outside the lock: slow
+        synchronized (CACHE) {
+            CACHE.putIfAbsent(key, built);
+            return CACHE.get(key);
+        }
     }
 
     /**
