@@ -10,6 +10,7 @@ import java.util.Random;
 import static io.github.cma4j.core.testing.GradientCheck.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The tiled kernels against EJML, over shapes that exercise every remainder path. */
 class TiledOpsTest {
@@ -52,6 +53,21 @@ class TiledOpsTest {
             DMatrixRMaj actual = new DMatrixRMaj(1, 1);
             TiledOps.multOuter(A, actual);
             assertClose("m=" + m, expected, actual, 1e-14);
+        }
+    }
+
+    /** The SIMD and the scalar tile agree (to summation order and FMA rounding), including k below one vector. */
+    @Test
+    void vectorAndScalarTilesAgree() {
+        assertTrue(TiledOps.VECTORIZED, "the build runs tests with --add-modules jdk.incubator.vector");
+        for (int k : new int[]{1, 7, 8, 9, 33, 250}) {
+            DMatrixRMaj A = RandomMatrices_DDRM.rectangle(4, k, -1, 1, rng);
+            DMatrixRMaj B = RandomMatrices_DDRM.rectangle(4, k, -1, 1, rng);
+            DMatrixRMaj scalar = new DMatrixRMaj(4, 4);
+            TiledOps.scalarTile(1.0, A, 0, B, 0, 0.0, scalar, false);
+            double[] vector = new double[16];
+            VectorTile.tile(A.data, 0, B.data, 0, k, vector);
+            assertClose("k=" + k, scalar, new DMatrixRMaj(4, 4, true, vector), 1e-14);
         }
     }
 
