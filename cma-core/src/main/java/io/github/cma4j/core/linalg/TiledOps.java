@@ -88,13 +88,8 @@ public final class TiledOps {
     private static void tile(double alpha, DMatrixRMaj A, int i, DMatrixRMaj B, int j, double gamma, DMatrixRMaj C,
                              boolean mirror) {
         if (VECTORIZED && A.numCols >= 8) {
-            double[] acc = new double[16];
-            VectorTile.tile(A.data, i * A.numCols, B.data, j * B.numCols, A.numCols, acc);
-            for (int r = 0; r < 4; r++) {
-                for (int c = 0; c < 4; c++) {
-                    store(C, i + r, j + c, alpha * acc[r * 4 + c], gamma);
-                }
-            }
+            VectorTile.tile(alpha, A.data, i * A.numCols, B.data, j * B.numCols, A.numCols, gamma, C.data,
+                    i * C.numCols + j, C.numCols);
             if (mirror && i != j) {
                 mirrorTile(C, i, j);
             }

@@ -65,9 +65,9 @@ class TiledOpsTest {
             DMatrixRMaj B = RandomMatrices_DDRM.rectangle(4, k, -1, 1, rng);
             DMatrixRMaj scalar = new DMatrixRMaj(4, 4);
             TiledOps.scalarTile(1.0, A, 0, B, 0, 0.0, scalar, false);
-            double[] vector = new double[16];
-            VectorTile.tile(A.data, 0, B.data, 0, k, vector);
-            assertClose("k=" + k, scalar, new DMatrixRMaj(4, 4, true, vector), 1e-14);
+            DMatrixRMaj vector = new DMatrixRMaj(4, 4);
+            VectorTile.tile(1.0, A.data, 0, B.data, 0, k, 0.0, vector.data, 0, 4);
+            assertClose("k=" + k, scalar, vector, 1e-14);
         }
     }
 
