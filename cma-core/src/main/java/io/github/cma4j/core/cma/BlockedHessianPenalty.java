@@ -158,7 +158,14 @@ public final class BlockedHessianPenalty {
             }
             for (int pair = 0; pair < numPairs; pair++) {
                 projections[pair] = RowOps.reshaped(projections[pair], ne, d);
-                TiledOps.multTransB(1.0, domainRows[e], delta[pair], 0.0, projections[pair]);
+                if (dX == null) {
+                    // only x̃ᵢᵀΦx̃ᵢ is needed (no feature gradient): use Φ's upper triangle, off-diagonal doubled,
+                    // in place (Φ is not needed afterwards), at half the cost of X_e Φ
+                    upperTriangleDoubled(delta[pair].data, d);
+                    TiledOps.multTransBUpper(domainRows[e], delta[pair], projections[pair]);
+                } else {
+                    TiledOps.multTransB(1.0, domainRows[e], delta[pair], 0.0, projections[pair]);
+                }
             }
             for (int r = 0; r < ne; r++) {
                 int i = rows[r];
@@ -196,6 +203,18 @@ public final class BlockedHessianPenalty {
                 for (int pair = 0; pair < numPairs; pair++) {
                     row[pair] = new DMatrixRMaj(d, d);
                 }
+            }
+        }
+    }
+
+    /** Φ ← U with U[j][k] = 2Φ[j][k] (k &gt; j), Φ[j][j] (k = j), 0 (k &lt; j): x̃ᵀUx̃ = x̃ᵀΦx̃ for symmetric Φ. */
+    private static void upperTriangleDoubled(double[] phi, int d) {
+        for (int j = 0; j < d; j++) {
+            for (int k = 0; k < j; k++) {
+                phi[j * d + k] = 0.0;
+            }
+            for (int k = j + 1; k < d; k++) {
+                phi[j * d + k] *= 2.0;
             }
         }
     }

@@ -58,6 +58,38 @@ public final class TiledOps {
     }
 
     /**
+     * C = A·Uᵀ for an upper-triangular U (U[j][t] = 0 for t &lt; j), skipping the zero half: row j of U is read from
+     * column j on. With U the upper triangle of a symmetric Φ (off-diagonal doubled), row i of C dotted with row i
+     * of A is the quadratic form aᵢᵀΦaᵢ at half the cost of A·Φ.
+     *
+     * @param A m×k. Not modified.
+     * @param U n×k, upper triangular (n ≤ k). Not modified.
+     * @param C m×n output; must not be A or U. Modified.
+     */
+    public static void multTransBUpper(DMatrixRMaj A, DMatrixRMaj U, DMatrixRMaj C) {
+        checkTransB(A, U, C);
+        int m = A.numRows;
+        int n = U.numRows;
+        int m4 = m - m % 4;
+        int n4 = n - n % 4;
+        for (int i = 0; i < m4; i += 4) {
+            for (int j = 0; j < n4; j += 4) {
+                tile(1.0, A, i, U, j, 0.0, C, false, j);
+            }
+            for (int i2 = i; i2 < i + 4; i2++) {
+                for (int j = n4; j < n; j++) {
+                    C.data[i2 * n + j] = dot4(A, i2, U, j);
+                }
+            }
+        }
+        for (int i = m4; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                C.data[i * n + j] = dot4(A, i, U, j);
+            }
+        }
+    }
+
+    /**
      * C = A·Aᵀ (symmetric), computing each off-diagonal tile once and mirroring it.
      *
      * @param A m×k. Not modified.
@@ -87,20 +119,31 @@ public final class TiledOps {
     /** One 4×4 output tile: rows i..i+3 of A against rows j..j+3 of B. */
     private static void tile(double alpha, DMatrixRMaj A, int i, DMatrixRMaj B, int j, double gamma, DMatrixRMaj C,
                              boolean mirror) {
-        if (VECTORIZED && A.numCols >= 8) {
-            VectorTile.tile(alpha, A.data, i * A.numCols, B.data, j * B.numCols, A.numCols, gamma, C.data,
-                    i * C.numCols + j, C.numCols);
+        tile(alpha, A, i, B, j, gamma, C, mirror, 0);
+    }
+
+    /** A tile over the shared dimension from {@code from} on (entries before it are known to contribute 0). */
+    private static void tile(double alpha, DMatrixRMaj A, int i, DMatrixRMaj B, int j, double gamma, DMatrixRMaj C,
+                             boolean mirror, int from) {
+        if (VECTORIZED && A.numCols - from >= 8) {
+            VectorTile.tile(alpha, A.data, i * A.numCols + from, A.numCols, B.data, j * B.numCols + from, B.numCols,
+                    A.numCols - from, gamma, C.data, i * C.numCols + j, C.numCols);
             if (mirror && i != j) {
                 mirrorTile(C, i, j);
             }
             return;
         }
-        scalarTile(alpha, A, i, B, j, gamma, C, mirror);
+        scalarTile(alpha, A, i, B, j, gamma, C, mirror, from);
     }
 
     /** The scalar tile: 16 independent accumulators, so the additions pipeline. */
     static void scalarTile(double alpha, DMatrixRMaj A, int i, DMatrixRMaj B, int j, double gamma, DMatrixRMaj C,
                            boolean mirror) {
+        scalarTile(alpha, A, i, B, j, gamma, C, mirror, 0);
+    }
+
+    private static void scalarTile(double alpha, DMatrixRMaj A, int i, DMatrixRMaj B, int j, double gamma, DMatrixRMaj C,
+                                   boolean mirror, int from) {
         int k = A.numCols;
         double[] a = A.data;
         double[] b = B.data;
@@ -108,7 +151,7 @@ public final class TiledOps {
         int b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
         double c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
         double c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-        for (int t = 0; t < k; t++) {
+        for (int t = from; t < k; t++) {
             double x0 = a[a0 + t], x1 = a[a1 + t], x2 = a[a2 + t], x3 = a[a3 + t];
             double y0 = b[b0 + t], y1 = b[b1 + t], y2 = b[b2 + t], y3 = b[b3 + t];
             c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;

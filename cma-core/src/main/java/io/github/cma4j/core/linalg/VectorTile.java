@@ -16,13 +16,14 @@ final class VectorTile {
     }
 
     /**
-     * C[i+r][j+c] = α·(row i+r of A)·(row j+c of B) + γ·C[i+r][j+c] for r, c in 0..3, accumulating along the shared
-     * dimension k in SIMD registers. Each accumulator is reduced on its own: collecting them in an array would
+     * C[i+r][j+c] = α·(row i+r of A)·(row j+c of B) + γ·C[i+r][j+c] for r, c in 0..3, over k entries of each row
+     * starting at a0 / b0 (row strides lda, ldb), accumulating in SIMD registers. Each accumulator is reduced on its own: collecting them in an array would
      * force the vectors onto the heap and make this slower than the scalar tile (measured 3×).
      */
-    static void tile(double alpha, double[] a, int a0, double[] b, int b0, int k, double gamma, double[] c, int c0, int ldc) {
-        int a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-        int b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+    static void tile(double alpha, double[] a, int a0, int lda, double[] b, int b0, int ldb, int k, double gamma,
+                     double[] c, int c0, int ldc) {
+        int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+        int b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
         DoubleVector c00 = DoubleVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00;
         DoubleVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         DoubleVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;

@@ -68,6 +68,21 @@ class HessianFormAgreementTest {
         assertClose("dX", expected.gradFeatures(), actual.gradFeatures(), 1e-10);
     }
 
+    /** Without feature gradients the blocked form takes its triangular shortcut; ∂W must not change. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void headGradientIsTheSameWithoutFeatureGradients(RandomCase rc) {
+        for (boolean gram : new boolean[]{true, false}) {
+            HeadPass full = new HeadPass(rc.batch(), rc.W(), true);
+            double v1 = gram ? new GramHessianPenalty().addTo(full, 0.8, 1.0) : new BlockedHessianPenalty().addTo(full, 0.8, 1.0);
+            HeadPass headOnly = new HeadPass(rc.batch(), rc.W(), false);
+            double v2 = gram ? new GramHessianPenalty().addTo(headOnly, 0.8, 1.0) : new BlockedHessianPenalty().addTo(headOnly, 0.8, 1.0);
+            assertClose("value", v1, v2, 1e-12);
+            assertClose((gram ? "gram" : "blocked") + " dW", full.finish(v1, 0, Map.of(), false).gradW(),
+                    headOnly.finish(v2, 0, Map.of(), false).gradW(), 1e-11);
+        }
+    }
+
     @Test
     void workspacesAreReusedAcrossShapes() {
         // one instance, alternating shapes: stale workspace content must never leak into a result

@@ -66,8 +66,26 @@ class TiledOpsTest {
             DMatrixRMaj scalar = new DMatrixRMaj(4, 4);
             TiledOps.scalarTile(1.0, A, 0, B, 0, 0.0, scalar, false);
             DMatrixRMaj vector = new DMatrixRMaj(4, 4);
-            VectorTile.tile(1.0, A.data, 0, B.data, 0, k, 0.0, vector.data, 0, 4);
+            VectorTile.tile(1.0, A.data, 0, k, B.data, 0, k, k, 0.0, vector.data, 0, 4);
             assertClose("k=" + k, scalar, vector, 1e-14);
+        }
+    }
+
+    @Test
+    void upperTriangularProductSkipsOnlyZeros() {
+        for (int n : new int[]{1, 5, 8, 13, 40}) {
+            DMatrixRMaj A = RandomMatrices_DDRM.rectangle(9, n, -1, 1, rng);
+            DMatrixRMaj U = RandomMatrices_DDRM.rectangle(n, n, -1, 1, rng);
+            for (int j = 0; j < n; j++) {
+                for (int t = 0; t < j; t++) {
+                    U.set(j, t, 0.0);
+                }
+            }
+            DMatrixRMaj expected = new DMatrixRMaj(9, n);
+            CommonOps_DDRM.multTransB(A, U, expected);
+            DMatrixRMaj actual = new DMatrixRMaj(9, n);
+            TiledOps.multTransBUpper(A, U, actual);
+            assertClose("n=" + n, expected, actual, 1e-14);
         }
     }
 
