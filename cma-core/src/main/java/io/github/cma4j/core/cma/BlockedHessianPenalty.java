@@ -8,6 +8,8 @@ import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.data.DMatrixRMaj;
 
 import java.util.Arrays;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 
 import static io.github.cma4j.core.linalg.RowOps.axpy;
 import static io.github.cma4j.core.linalg.RowOps.dot;
@@ -31,13 +33,28 @@ import static io.github.cma4j.core.linalg.RowOps.dot;
  * ∂P/∂x̃_i (direct) = (2c_h/n_e) Σ_{k,l} A_i[k,l] Φ^{kl} x̃_i.
  * <p>
  * Cost ≈ 1.5·n·D²·(C−1)C/2 multiply-adds, memory E·(C−1)C/2·D² doubles — use {@link HessianCostModel} to
- * decide. An instance holds workspaces: use one per thread.
+ * decide. Domains run on parallel threads (results do not depend on it). An instance holds workspaces: use one
+ * per thread.
  */
 public final class BlockedHessianPenalty {
+    /** Whether domains run on parallel threads (the common fork-join pool); {@code -Dcma4j.parallel=false} turns it off. */
+    static final boolean PARALLEL = !"false".equals(System.getProperty("cma4j.parallel"));
+
+    private final boolean parallel;
     private DMatrixRMaj[][] blocks = new DMatrixRMaj[0][0];
     private DMatrixRMaj[] domainRows = new DMatrixRMaj[0];
-    private DMatrixRMaj[] projections = new DMatrixRMaj[0];
-    private DMatrixRMaj scaledT;
+    private DMatrixRMaj[][] projections = new DMatrixRMaj[0][];
+    private DMatrixRMaj[] scaledT = new DMatrixRMaj[0];
+
+    /** Domains in parallel unless {@code -Dcma4j.parallel=false}. */
+    public BlockedHessianPenalty() {
+        this(PARALLEL);
+    }
+
+    /** @param parallel whether domains run on parallel threads (tests compare both). */
+    BlockedHessianPenalty(boolean parallel) {
+        this.parallel = parallel;
+    }
 
     /**
      * Computes P_hess and adds {@code weight}·∂P_hess into the pass's accumulators.
@@ -53,147 +70,198 @@ public final class BlockedHessianPenalty {
         if (numDomains < 2) {
             return 0.0;
         }
-        DMatrixRMaj X = pass.features();
-        DMatrixRMaj P = pass.probabilities();
-        int c = P.numCols;
-        int d = X.numCols;
-        int free = c - 1;
-        int numPairs = free * (free + 1) / 2;
-        int[][] pairOf = new int[free][free];
-        for (int kk = 0, pair = 0; kk < free; kk++) {
-            for (int l = kk; l < free; l++, pair++) {
-                pairOf[kk][l] = pair;
-                pairOf[l][kk] = pair;
-            }
-        }
-        ensureBlocks(numDomains + 1, numPairs, d);
+        Layout layout = new Layout(pass.probabilities().numCols, pass.features().numCols);
+        ensureBlocks(numDomains + 1, layout.numPairs, layout.d);
         if (domainRows.length < numDomains) {
             domainRows = Arrays.copyOf(domainRows, numDomains);
+            scaledT = Arrays.copyOf(scaledT, numDomains);
+            projections = Arrays.copyOf(projections, numDomains);
         }
+        // Each domain's blocks, and later its share of the backward pass, are independent: run the domains in
+        // parallel. Everything that mixes domains (the mean, the total) is summed in domain order afterwards, so the
+        // result is bit-identical whatever the number of threads.
+        forEachDomain(numDomains, e -> formBlocks(pass, e, ch, layout));
         DMatrixRMaj[] mean = blocks[numDomains];
-
-        // F_e^{kl} = (c_h/n_e) Σ_i A_i[k,l] x̃_i x̃_iᵀ. Every weight has a fixed sign (A_i[k,k] = p_k(1−p_k) ≥ 0,
-        // A_i[k,l] = −p_k p_l ≤ 0), so each block is ±S Sᵀ with S = the domain's X̃ᵀ scaled column-wise by √|weight|:
-        // one symmetric tiled product per block.
-        for (int pair = 0; pair < numPairs; pair++) {
+        for (int pair = 0; pair < layout.numPairs; pair++) {
             mean[pair].zero();
+            for (int e = 0; e < numDomains; e++) {
+                axpy(1.0 / numDomains, blocks[e][pair].data, 0, mean[pair].data, 0, layout.d * layout.d);
+            }
         }
-        for (int e = 0; e < numDomains; e++) {
-            int[] rows = index.rows(e);
-            int ne = rows.length;
-            double scale = ch / ne;
-            domainRows[e] = gatherRows(X, rows, domainRows[e]);
-            scaledT = RowOps.reshaped(scaledT, d, ne);
-            for (int kk = 0; kk < free; kk++) {
-                for (int l = kk; l < free; l++) {
-                    for (int r = 0; r < ne; r++) {
-                        int i = rows[r];
-                        double pk = P.data[i * c + kk];
-                        double root = Math.sqrt(scale * (kk == l ? pk * (1 - pk) : pk * P.data[i * c + l]));
-                        for (int j = 0; j < d; j++) {
-                            scaledT.data[j * ne + r] = root * X.data[i * d + j];
-                        }
-                    }
-                    DMatrixRMaj F = blocks[e][pairOf[kk][l]];
-                    TiledOps.multOuter(scaledT, F);
-                    if (kk != l) {
-                        CommonOps_DDRM.scale(-1.0, F);
-                    }
-                    axpy(1.0 / numDomains, F.data, 0, mean[pairOf[kk][l]].data, 0, d * d);
+        double[] domainSums = new double[numDomains];
+        forEachDomain(numDomains, e -> domainSums[e] = deviationAndBackward(pass, e, ch, weight, layout, mean));
+        double total = 0;
+        for (double v : domainSums) {
+            total += v;
+        }
+        return total / numDomains;
+    }
+
+    /** Index bookkeeping of the free blocks for C classes and D features. */
+    private static final class Layout {
+        final int c;
+        final int d;
+        final int free;
+        final int numPairs;
+        final int[][] pairOf;
+
+        Layout(int c, int d) {
+            this.c = c;
+            this.d = d;
+            this.free = c - 1;
+            this.numPairs = free * (free + 1) / 2;
+            this.pairOf = new int[free][free];
+            for (int kk = 0, pair = 0; kk < free; kk++) {
+                for (int l = kk; l < free; l++, pair++) {
+                    pairOf[kk][l] = pair;
+                    pairOf[l][kk] = pair;
                 }
             }
         }
+    }
 
-        double total = 0;
+    private void forEachDomain(int numDomains, IntConsumer body) {
+        if (parallel) {
+            IntStream.range(0, numDomains).parallel().forEach(body);
+        } else {
+            for (int e = 0; e < numDomains; e++) {
+                body.accept(e);
+            }
+        }
+    }
+
+    /**
+     * F_e^{kl} = (c_h/n_e) Σ_i A_i[k,l] x̃_i x̃_iᵀ. Every weight has a fixed sign (A_i[k,k] = p_k(1−p_k) ≥ 0,
+     * A_i[k,l] = −p_k p_l ≤ 0), so each block is ±S Sᵀ with S = the domain's X̃ᵀ scaled column-wise by √|weight|:
+     * one symmetric tiled product per block.
+     */
+    private void formBlocks(HeadPass pass, int e, double ch, Layout layout) {
+        DMatrixRMaj X = pass.features();
+        DMatrixRMaj P = pass.probabilities();
+        int c = layout.c;
+        int d = layout.d;
+        int[] rows = pass.index().rows(e);
+        int ne = rows.length;
+        double scale = ch / ne;
+        domainRows[e] = gatherRows(X, rows, domainRows[e]);
+        scaledT[e] = RowOps.reshaped(scaledT[e], d, ne);
+        double[] st = scaledT[e].data;
+        for (int kk = 0; kk < layout.free; kk++) {
+            for (int l = kk; l < layout.free; l++) {
+                for (int r = 0; r < ne; r++) {
+                    int i = rows[r];
+                    double pk = P.data[i * c + kk];
+                    double root = Math.sqrt(scale * (kk == l ? pk * (1 - pk) : pk * P.data[i * c + l]));
+                    for (int j = 0; j < d; j++) {
+                        st[j * ne + r] = root * X.data[i * d + j];
+                    }
+                }
+                DMatrixRMaj F = blocks[e][layout.pairOf[kk][l]];
+                TiledOps.multOuter(scaledT[e], F);
+                if (kk != l) {
+                    CommonOps_DDRM.scale(-1.0, F);
+                }
+            }
+        }
+    }
+
+    /**
+     * Domain e's term ‖c_h H_e − c_h H̄‖² (returned) and, when {@code weight} ≠ 0, its backward pass into the rows of
+     * domain e of ∂/∂P and ∂/∂X̃ (disjoint from other domains' rows, so domains may run concurrently).
+     */
+    private double deviationAndBackward(HeadPass pass, int e, double ch, double weight, Layout layout, DMatrixRMaj[] mean) {
+        DMatrixRMaj X = pass.features();
+        DMatrixRMaj P = pass.probabilities();
+        int c = layout.c;
+        int d = layout.d;
+        int free = layout.free;
+        int[][] pairOf = layout.pairOf;
+        int numDomains = pass.index().numDomains();
         double[] rho = new double[free * d * d];
         double[] tau = new double[d * d];
         double[] gamma = new double[free * free];
-        DMatrixRMaj dP = pass.gradProbabilities();
-        DMatrixRMaj dX = pass.gradFeaturesDirect();
-        for (int e = 0; e < numDomains; e++) {
-            DMatrixRMaj[] delta = blocks[e];
-            Arrays.fill(rho, 0.0);
-            Arrays.fill(tau, 0.0);
-            double domainSum = 0;
-            for (int kk = 0; kk < free; kk++) {
-                for (int l = kk; l < free; l++) {
-                    int pair = pairOf[kk][l];
-                    axpy(-1.0, mean[pair].data, 0, delta[pair].data, 0, d * d);   // Δ^{kl} = F_e − F̄
-                    double sq = dot(delta[pair].data, 0, delta[pair].data, 0, d * d);
-                    domainSum += (kk == l ? 1.0 : 2.0) * sq;
-                    axpy(-1.0, delta[pair].data, 0, rho, kk * d * d, d * d);
-                    if (kk != l) {
-                        axpy(-1.0, delta[pair].data, 0, rho, l * d * d, d * d);
-                    }
-                }
-            }
-            for (int kk = 0; kk < free; kk++) {
-                domainSum += 2.0 * dot(rho, kk * d * d, rho, kk * d * d, d * d);
-                axpy(-1.0, rho, kk * d * d, tau, 0, d * d);                        // τ = −Σ_k ρ_k
-            }
-            domainSum += dot(tau, 0, tau, 0, d * d);
-            total += domainSum;
-            if (weight == 0.0) {
-                continue;
-            }
-
-            // Φ^{kl} = (2/E)(Δ^{kl} − ρ_k − ρ_l + τ), stored in place of Δ^{kl}
-            for (int kk = 0; kk < free; kk++) {
-                for (int l = kk; l < free; l++) {
-                    double[] phi = delta[pairOf[kk][l]].data;
-                    axpy(-1.0, rho, kk * d * d, phi, 0, d * d);
-                    axpy(-1.0, rho, l * d * d, phi, 0, d * d);
-                    axpy(1.0, tau, 0, phi, 0, d * d);
-                    for (int idx = 0; idx < d * d; idx++) {
-                        phi[idx] *= 2.0 / numDomains;
-                    }
-                }
-            }
-            int[] rows = index.rows(e);
-            int ne = rows.length;
-            double scale = weight * ch / ne;
-            // Y^{kl} = X_e Φ^{kl} (Φ symmetric), one tiled product per block; row r of Y^{kl} is (Φ^{kl} x̃_i)ᵀ
-            if (projections.length < numPairs) {
-                projections = new DMatrixRMaj[numPairs];
-            }
-            for (int pair = 0; pair < numPairs; pair++) {
-                projections[pair] = RowOps.reshaped(projections[pair], ne, d);
-                if (dX == null) {
-                    // only x̃ᵢᵀΦx̃ᵢ is needed (no feature gradient): use Φ's upper triangle, off-diagonal doubled,
-                    // in place (Φ is not needed afterwards), at half the cost of X_e Φ
-                    upperTriangleDoubled(delta[pair].data, d);
-                    TiledOps.multTransBUpper(domainRows[e], delta[pair], projections[pair]);
-                } else {
-                    TiledOps.multTransB(1.0, domainRows[e], delta[pair], 0.0, projections[pair]);
-                }
-            }
-            for (int r = 0; r < ne; r++) {
-                int i = rows[r];
-                int xo = i * d;
-                for (int kk = 0; kk < free; kk++) {
-                    for (int l = kk; l < free; l++) {
-                        double[] y = projections[pairOf[kk][l]].data;
-                        double g = scale * dot(X.data, xo, y, r * d, d);
-                        gamma[kk * free + l] = g;
-                        gamma[l * free + kk] = g;
-                        if (dX != null) {
-                            double pk = P.data[i * c + kk];
-                            double a = (kk == l ? pk : 0.0) - pk * P.data[i * c + l];
-                            axpy((kk == l ? 2.0 : 4.0) * scale * a, y, r * d, dX.data, xo, d);
-                        }
-                    }
-                }
-                // ∂P/∂p_m = Γ[m,m] − 2 (Γ p)_m for the free classes; the last class does not appear.
-                for (int m = 0; m < free; m++) {
-                    double gp = 0;
-                    for (int l = 0; l < free; l++) {
-                        gp += gamma[m * free + l] * P.data[i * c + l];
-                    }
-                    dP.data[i * c + m] += gamma[m * free + m] - 2.0 * gp;
+        DMatrixRMaj[] delta = blocks[e];
+        double domainSum = 0;
+        for (int kk = 0; kk < free; kk++) {
+            for (int l = kk; l < free; l++) {
+                int pair = pairOf[kk][l];
+                axpy(-1.0, mean[pair].data, 0, delta[pair].data, 0, d * d);   // Δ^{kl} = F_e − F̄
+                double sq = dot(delta[pair].data, 0, delta[pair].data, 0, d * d);
+                domainSum += (kk == l ? 1.0 : 2.0) * sq;
+                axpy(-1.0, delta[pair].data, 0, rho, kk * d * d, d * d);
+                if (kk != l) {
+                    axpy(-1.0, delta[pair].data, 0, rho, l * d * d, d * d);
                 }
             }
         }
-        return total / numDomains;
+        for (int kk = 0; kk < free; kk++) {
+            domainSum += 2.0 * dot(rho, kk * d * d, rho, kk * d * d, d * d);
+            axpy(-1.0, rho, kk * d * d, tau, 0, d * d);                        // τ = −Σ_k ρ_k
+        }
+        domainSum += dot(tau, 0, tau, 0, d * d);
+        if (weight == 0.0) {
+            return domainSum;
+        }
+
+        // Φ^{kl} = (2/E)(Δ^{kl} − ρ_k − ρ_l + τ), stored in place of Δ^{kl}
+        for (int kk = 0; kk < free; kk++) {
+            for (int l = kk; l < free; l++) {
+                double[] phi = delta[pairOf[kk][l]].data;
+                axpy(-1.0, rho, kk * d * d, phi, 0, d * d);
+                axpy(-1.0, rho, l * d * d, phi, 0, d * d);
+                axpy(1.0, tau, 0, phi, 0, d * d);
+                for (int idx = 0; idx < d * d; idx++) {
+                    phi[idx] *= 2.0 / numDomains;
+                }
+            }
+        }
+        DMatrixRMaj dP = pass.gradProbabilities();
+        DMatrixRMaj dX = pass.gradFeaturesDirect();
+        int[] rows = pass.index().rows(e);
+        int ne = rows.length;
+        double scale = weight * ch / ne;
+        // Y^{kl} = X_e Φ^{kl} (Φ symmetric), one tiled product per block; row r of Y^{kl} is (Φ^{kl} x̃_i)ᵀ
+        if (projections[e] == null || projections[e].length < layout.numPairs) {
+            projections[e] = new DMatrixRMaj[layout.numPairs];
+        }
+        DMatrixRMaj[] proj = projections[e];
+        for (int pair = 0; pair < layout.numPairs; pair++) {
+            proj[pair] = RowOps.reshaped(proj[pair], ne, d);
+            if (dX == null) {
+                // only x̃ᵢᵀΦx̃ᵢ is needed (no feature gradient): use Φ's upper triangle, off-diagonal doubled,
+                // in place (Φ is not needed afterwards), at half the cost of X_e Φ
+                upperTriangleDoubled(delta[pair].data, d);
+                TiledOps.multTransBUpper(domainRows[e], delta[pair], proj[pair]);
+            } else {
+                TiledOps.multTransB(1.0, domainRows[e], delta[pair], 0.0, proj[pair]);
+            }
+        }
+        for (int r = 0; r < ne; r++) {
+            int i = rows[r];
+            int xo = i * d;
+            for (int kk = 0; kk < free; kk++) {
+                for (int l = kk; l < free; l++) {
+                    double[] y = proj[pairOf[kk][l]].data;
+                    double g = scale * dot(X.data, xo, y, r * d, d);
+                    gamma[kk * free + l] = g;
+                    gamma[l * free + kk] = g;
+                    if (dX != null) {
+                        double pk = P.data[i * c + kk];
+                        double a = (kk == l ? pk : 0.0) - pk * P.data[i * c + l];
+                        axpy((kk == l ? 2.0 : 4.0) * scale * a, y, r * d, dX.data, xo, d);
+                    }
+                }
+            }
+            // ∂P/∂p_m = Γ[m,m] − 2 (Γ p)_m for the free classes; the last class does not appear.
+            for (int m = 0; m < free; m++) {
+                double gp = 0;
+                for (int l = 0; l < free; l++) {
+                    gp += gamma[m * free + l] * P.data[i * c + l];
+                }
+                dP.data[i * c + m] += gamma[m * free + m] - 2.0 * gp;
+            }
+        }
+        return domainSum;
     }
 
     private void ensureBlocks(int count, int numPairs, int d) {

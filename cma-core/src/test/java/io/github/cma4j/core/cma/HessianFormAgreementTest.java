@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 import static io.github.cma4j.core.testing.GradientCheck.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The Gram form, the blocked form and the naively materialised Hessian agree to 1e-10, value and gradients. */
 class HessianFormAgreementTest {
@@ -80,6 +82,23 @@ class HessianFormAgreementTest {
             assertClose("value", v1, v2, 1e-12);
             assertClose((gram ? "gram" : "blocked") + " dW", full.finish(v1, 0, Map.of(), false).gradW(),
                     headOnly.finish(v2, 0, Map.of(), false).gradW(), 1e-11);
+        }
+    }
+
+    /** Domains on parallel threads give exactly the sequential result: cross-domain sums run in domain order. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void parallelDomainsAreBitIdentical(RandomCase rc) {
+        for (boolean features : new boolean[]{true, false}) {
+            HeadPass seq = new HeadPass(rc.batch(), rc.W(), features);
+            double v1 = new BlockedHessianPenalty(false).addTo(seq, 0.8, 1.0);
+            HeadPass par = new HeadPass(rc.batch(), rc.W(), features);
+            double v2 = new BlockedHessianPenalty(true).addTo(par, 0.8, 1.0);
+            assertEquals(v1, v2, 0.0);
+            assertArrayEquals(seq.gradProbabilities().data, par.gradProbabilities().data, 0.0);
+            if (features) {
+                assertArrayEquals(seq.gradFeaturesDirect().data, par.gradFeaturesDirect().data, 0.0);
+            }
         }
     }
 
