@@ -140,24 +140,30 @@ public final class Main implements Runnable {
         int steps;
         @Option(names = "--workers", defaultValue = "2", description = "parallel runs (default: ${DEFAULT-VALUE})")
         int workers;
+        @Option(names = "--dataset", defaultValue = "auto",
+                description = "auto (ColoredFashionMNIST14 if Fashion-MNIST is found, else SpuriousFeatures), or a dataset name")
+        String datasetChoice;
 
         @Override
         public Integer call() throws IOException {
             PrintWriter err = spec.commandLine().getErr();
             PrintWriter outWriter = spec.commandLine().getOut();
             String dataset;
-            List<List<String>> testSets;
-            try {
-                FashionMnist.locate(common.dataDir);
-                dataset = "ColoredFashionMNIST14";
-                testSets = List.of(List.of("-90%"));
-            } catch (IOException missing) {
-                dataset = "SpuriousFeatures";
-                testSets = List.of(List.of("test"));
-                outWriter.println("Fashion-MNIST not found, so the demo runs on the built-in spurious-feature suite.");
-                outWriter.println("For ColoredFashionMNIST: apt-get install " + FashionMnist.DEBIAN_PACKAGE
-                        + ", or set " + FashionMnist.ENV_VAR + ", or run './cma4j datasets --download'.");
+            if (datasetChoice.equalsIgnoreCase("auto")) {
+                try {
+                    FashionMnist.locate(common.dataDir);
+                    dataset = "ColoredFashionMNIST14";
+                } catch (IOException missing) {
+                    dataset = "SpuriousFeatures";
+                    outWriter.println("Fashion-MNIST not found, so the demo runs on the built-in spurious-feature suite.");
+                    outWriter.println("For ColoredFashionMNIST: apt-get install " + FashionMnist.DEBIAN_PACKAGE
+                            + ", or set " + FashionMnist.ENV_VAR + ", or run './cma4j datasets --download'.");
+                }
+            } else {
+                dataset = DatasetCatalog.get(datasetChoice).name();
             }
+            List<List<String>> testSets = DatasetCatalog.get(dataset).defaultTestEnvs().stream()
+                    .filter(t -> !t.equals("val")).map(List::of).toList();
             List<RunSpec> runs = new ArrayList<>();
             int anneal = Math.max(1, steps / 3);     // DomainBed anneals at half of 5001 steps; a short demo anneals early
             for (String algorithm : algorithms) {

@@ -49,6 +49,16 @@ class MainTest {
     }
 
     @Test
+    void demoOnTheSpuriousSuiteReportsWorstGroupAccuracy() throws Exception {
+        StringWriter out = new StringWriter();
+        Path target = dir.resolve("demo-sf");
+        assertEquals(0, run(out, new StringWriter(), "demo", "--dataset", "SpuriousFeatures", "--out", target.toString(),
+                "--steps", "30", "--algorithms", "ERM,VREx", "--quiet"));
+        assertTrue(out.toString().contains("SpuriousFeatures — worst-group accuracy"), out.toString());
+        assertTrue(Files.readString(target.resolve("report.md")).contains("| VREx |"));
+    }
+
+    @Test
     void datasetsListsEveryDatasetAndWhereItsFilesAre() {
         StringWriter out = new StringWriter();
         assertEquals(0, run(out, new StringWriter(), "datasets"));
