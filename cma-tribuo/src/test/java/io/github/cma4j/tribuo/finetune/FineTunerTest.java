@@ -1,0 +1,107 @@
+package io.github.cma4j.tribuo.finetune;
+
+import io.github.cma4j.core.algorithm.Algorithms;
+import org.ejml.data.DMatrixRMaj;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Tag("nd4j")
+class FineTunerTest {
+    private static final int N = 40;
+    private final int[] labels = new int[N];
+    private final int[] domains = new int[N];
+
+    /** Two domains; the label is the sign of the first input coordinate (learnable). */
+    private INDArray toy(long seed) {
+        Random rng = new Random(seed);
+        double[] xs = new double[N * 6];
+        for (int i = 0; i < N; i++) {
+            for (int j = 0; j < 6; j++) {
+                xs[i * 6 + j] = rng.nextGaussian();
+            }
+            labels[i] = xs[i * 6] > 0 ? 1 : 0;
+            domains[i] = i % 2;
+        }
+        return Nd4j.create(xs, new long[]{N, 6}, DataType.DOUBLE);
+    }
+
+    /** First Adam step: m̂ = g, v̂ = g², so every parameter moves by −lr·g/(|g| + ε). */
+    @Test
+    void firstStepIsAdamsFormula() {
+        INDArray x = toy(1);
+        var objective = Algorithms.create("ERM", Map.of(), 0);
+        FineTuner tuner = new FineTuner(new MlpFeaturizer(6, 5, DataType.DOUBLE, 3), 2, objective, FineTuner.Adam.of(0.01, 0), 4);
+        FineTuner reference = new FineTuner(new MlpFeaturizer(6, 5, DataType.DOUBLE, 3), 2, objective, FineTuner.Adam.of(0.01, 0), 4);
+        DMatrixRMaj headBefore = reference.head().copy();
+        HybridStep.Gradients g = HybridStep.compute(reference.featurizer(), x, labels, domains, 2, reference.head(), objective, 0);
+        tuner.step(x, labels, domains, 0);
+        for (String name : MlpFeaturizer.PARAMETERS) {
+            INDArray before = reference.featurizer().parameter(name);
+            INDArray grad = g.featurizerGradients().get(name);
+            INDArray after = tuner.featurizer().parameter(name);
+            for (long i = 0; i < before.length(); i++) {
+                double gi = grad.getDouble(i);
+                assertEquals(before.getDouble(i) - 0.01 * gi / (Math.abs(gi) + 1e-8), after.getDouble(i), 1e-12, name + "[" + i + "]");
+            }
+        }
+        double gw = g.objective().gradW().get(1, 2);
+        assertEquals(headBefore.get(1, 2) - 0.01 * gw / (Math.abs(gw) + 1e-8), tuner.head().get(1, 2), 1e-12);
+        assertEquals(1, tuner.adamSteps());
+    }
+
+    @Test
+    void trainingLowersTheLossAndAnnealingResetsAdam() {
+        INDArray x = toy(2);
+        FineTuner tuner = new FineTuner(new MlpFeaturizer(6, 8, DataType.DOUBLE, 5), 2, Algorithms.create("CMA",
+                Map.of("penalty_anneal_iters", "20", "grad_alpha", "1", "hess_beta", "1"), 0), FineTuner.Adam.of(0.01, 1e-4), 6);
+        double first = tuner.step(x, labels, domains, 0).value();
+        double last = first;
+        for (int t = 1; t < 60; t++) {
+            FineTuner.StepReport r = tuner.step(x, labels, domains, t);
+            assertEquals(t == 20, r.reset(), "reset exactly at the anneal step");
+            if (t == 20) {
+                assertEquals(1, tuner.adamSteps(), "moments and count restart at the anneal");
+            }
+            last = r.value();
+        }
+        assertTrue(last < first, "loss " + first + " -> " + last);
+        int[] predicted = tuner.predict(x);
+        int correct = 0;
+        for (int i = 0; i < N; i++) {
+            correct += predicted[i] == labels[i] ? 1 : 0;
+        }
+        assertTrue(correct >= 0.8 * N, "fits the toy problem: " + correct + "/" + N);
+    }
+
+    @Test
+    void divergenceStopsAtTheStepAndKeepsTheLastGoodParameters() {
+        INDArray x = toy(3).mul(1e150);
+        FineTuner tuner = new FineTuner(new MlpFeaturizer(6, 5, DataType.DOUBLE, 7), 2, Algorithms.create("ERM", Map.of(), 0),
+                FineTuner.Adam.of(1e150, 0), 8);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
+            for (int t = 0; t < 20; t++) {
+                tuner.step(x, labels, domains, t);
+            }
+        });
+        assertTrue(e.getMessage().startsWith("step ") && e.getMessage().contains("last good step"), e.getMessage());
+        for (String name : MlpFeaturizer.PARAMETERS) {
+            assertTrue(Double.isFinite(tuner.featurizer().parameter(name).sumNumber().doubleValue()), name + " stays finite");
+        }
+        for (double w : tuner.head().data) {
+            assertTrue(Double.isFinite(w));
+        }
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
+                () -> tuner.featurizer().features(Nd4j.zeros(DataType.DOUBLE, 3, 4)));
+        assertTrue(shape.getMessage().contains("expected [n, 6]"), shape.getMessage());
+    }
+}
