@@ -83,7 +83,7 @@ public final class MlpFeaturizer {
      */
     public Map<String, INDArray> parameterGradients(INDArray x, INDArray upstream) {
         checkInput(x);
-        return graph.calculateGradients(Map.of(INPUT, x, UPSTREAM, upstream.castTo(type)), PARAMETERS);
+        return QuietSameDiff.run(() -> graph.calculateGradients(Map.of(INPUT, x, UPSTREAM, upstream.castTo(type)), PARAMETERS));
     }
 
     /** @return the live parameter array of that name. */

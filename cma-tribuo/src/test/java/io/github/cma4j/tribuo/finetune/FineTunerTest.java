@@ -83,6 +83,24 @@ class FineTunerTest {
         assertTrue(correct >= 0.8 * N, "fits the toy problem: " + correct + "/" + N);
     }
 
+    /** SameDiff's "Added differentiated op" lines are filtered out; other output passes. */
+    @Test
+    void gradientGraphBuildingIsQuiet() {
+        java.io.PrintStream original = System.out;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(captured, true));
+        try {
+            INDArray x = toy(4);
+            MlpFeaturizer fresh = new MlpFeaturizer(6, 3, DataType.DOUBLE, 11);   // first gradient build happens below
+            fresh.parameterGradients(x, Nd4j.ones(DataType.DOUBLE, N, 3));
+            System.out.println("a line of our own");
+        } finally {
+            System.setOut(original);
+        }
+        String out = captured.toString();
+        assertTrue(!out.contains("Added differentiated op") && out.contains("a line of our own"), out);
+    }
+
     @Test
     void divergenceStopsAtTheStepAndKeepsTheLastGoodParameters() {
         INDArray x = toy(3).mul(1e150);
