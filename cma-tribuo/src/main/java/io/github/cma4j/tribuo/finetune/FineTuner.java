@@ -169,13 +169,14 @@ public final class FineTuner {
         INDArray f = featurizer.features(x).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
         int n = (int) f.size(0);
         int h = featurizer.hidden();
+        double[] features = f.dup('c').data().asDouble();      // row-major n × h, read once
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {
             double best = Double.NEGATIVE_INFINITY;
             for (int k = 0; k < numClasses; k++) {
                 double z = head.get(k, h);
                 for (int j = 0; j < h; j++) {
-                    z += head.get(k, j) * f.getDouble(i, j);
+                    z += head.get(k, j) * features[i * h + j];
                 }
                 if (z > best) {
                     best = z;

@@ -45,7 +45,7 @@ public final class HybridStep {
         INDArray f = featurizer.features(x).castTo(DataType.DOUBLE);
         int n = (int) f.size(0);
         int h = (int) f.size(1);
-        double[] flat = f.data().asDouble();      // row-major n × h
+        double[] flat = f.dup('c').data().asDouble();      // row-major n × h
         DMatrixRMaj features = new DMatrixRMaj(n, h + 1);
         for (int i = 0; i < n; i++) {
             System.arraycopy(flat, i * h, features.data, i * (h + 1), h);
