@@ -185,25 +185,10 @@ public final class TiledOps {
         C.data[idx] = gamma == 0.0 ? value : gamma * C.data[idx] + value;
     }
 
-    /** Row i of A dotted with row j of B, four accumulators. */
+    /** Row i of A dotted with row j of B (both k long). */
     private static double dot4(DMatrixRMaj A, int i, DMatrixRMaj B, int j) {
         int k = A.numCols;
-        double[] a = A.data;
-        double[] b = B.data;
-        int ao = i * k;
-        int bo = j * k;
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int t = 0;
-        for (; t + 3 < k; t += 4) {
-            s0 += a[ao + t] * b[bo + t];
-            s1 += a[ao + t + 1] * b[bo + t + 1];
-            s2 += a[ao + t + 2] * b[bo + t + 2];
-            s3 += a[ao + t + 3] * b[bo + t + 3];
-        }
-        for (; t < k; t++) {
-            s0 += a[ao + t] * b[bo + t];
-        }
-        return (s0 + s1) + (s2 + s3);
+        return RowOps.dot(A.data, i * k, B.data, j * k, k);
     }
 
     private static void checkTransB(DMatrixRMaj A, DMatrixRMaj B, DMatrixRMaj C) {
