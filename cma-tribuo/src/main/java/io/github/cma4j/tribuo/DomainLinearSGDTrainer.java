@@ -10,8 +10,6 @@ import io.github.cma4j.core.objective.ObjectiveResult;
 import io.github.cma4j.tribuo.optim.AdamOptimiser;
 import org.ejml.data.DMatrixRMaj;
 import org.tribuo.Dataset;
-import org.tribuo.Example;
-import org.tribuo.Feature;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Trainer;
@@ -231,10 +229,13 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
         int numFeatures = featureMap.size();
         int numLabels = outputInfo.size();
         int width = numFeatures + (bias ? 1 : 0);
-        Densified data = densify(examples, featureMap, outputInfo, width);
+        DomainData data = DomainData.densify(examples, domainKey, featureMap::getID, width, false, outputInfo);
+        if (bias) {
+            data.fillColumn(numFeatures, 1.0);         // bias, last as in Tribuo's LinearParameters
+        }
         DomainObjective objective;
-        if (data.domainNames.size() == 1) {
-            LOG.warning("training data has a single domain ('" + data.domainNames.get(0) + "'): " + algorithm
+        if (data.domainNames().size() == 1) {
+            LOG.warning("training data has a single domain ('" + data.domainNames().get(0) + "'): " + algorithm
                     + " has nothing to align, training plain ERM");
             objective = new ErmObjective();
         } else {
@@ -242,7 +243,7 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
         }
         LinearParameters params = createParameters(numFeatures, numLabels, localRng);
         localOptimiser.initialise(params);
-        Batcher batcher = new Batcher(data, batchMode, minibatchSize, localRng);
+        DomainData.Batcher batcher = data.batcher(batchMode, minibatchSize, localRng);
         long totalSteps = steps > 0 ? steps : (long) epochs * batcher.stepsPerEpoch();
         List<StepRecord> log = new ArrayList<>();
         DMatrixRMaj W = new DMatrixRMaj(numLabels, width);
@@ -309,149 +310,5 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
         return "DomainLinearSGDTrainer(algorithm=" + algorithm + ", hyperparameters=" + new TreeMap<>(hyperparameters)
                 + ", domainKey=" + domainKey + ", batchMode=" + batchMode + ", bias=" + bias + ", optimiser=" + optimiser
                 + ", epochs=" + epochs + ", steps=" + steps + ", minibatchSize=" + minibatchSize + ", seed=" + seed + ")";
-    }
-
-    /** The training set as dense row-major doubles with labels and dense domain ids. */
-    private static final class Densified {
-        final double[] features;
-        final int width;
-        final int[] labels;
-        final int[] domains;
-        final List<String> domainNames;
-
-        Densified(double[] features, int width, int[] labels, int[] domains, List<String> domainNames) {
-            this.features = features;
-            this.width = width;
-            this.labels = labels;
-            this.domains = domains;
-            this.domainNames = domainNames;
-        }
-
-        HeadBatch batch(int[] rows, int numLabels, int biasColumn) {
-            DMatrixRMaj X = new DMatrixRMaj(rows.length, width);
-            int[] y = new int[rows.length];
-            int[] dom = new int[rows.length];
-            for (int r = 0; r < rows.length; r++) {
-                System.arraycopy(features, rows[r] * width, X.data, r * width, width);
-                y[r] = labels[rows[r]];
-                dom[r] = domains[rows[r]];
-            }
-            return new HeadBatch(X, y, dom, numLabels, biasColumn);
-        }
-    }
-
-    private Densified densify(Dataset<Label> examples, ImmutableFeatureMap featureMap, ImmutableOutputInfo<Label> outputInfo,
-                              int width) {
-        int n = examples.size();
-        double[] features = new double[n * width];
-        int[] labels = new int[n];
-        String[] domainOf = new String[n];
-        TreeMap<String, Integer> domainIds = new TreeMap<>();
-        int i = 0;
-        for (Example<Label> ex : examples) {
-            Object domain = ex.getMetadataValue(domainKey).orElse(null);
-            if (domain == null) {
-                throw new IllegalArgumentException("example " + i + " has no '" + domainKey + "' metadata; every training "
-                        + "example needs its domain (Example.setMetadataValue(\"" + domainKey + "\", name))");
-            }
-            domainOf[i] = domain.toString();
-            domainIds.putIfAbsent(domainOf[i], 0);
-            for (Feature f : ex) {
-                int id = featureMap.getID(f.getName());
-                if (id < 0) {
-                    continue;
-                }
-                if (!Double.isFinite(f.getValue())) {
-                    throw new IllegalArgumentException("example " + i + " has a non-finite value " + f.getValue()
-                            + " for feature '" + f.getName() + "'");
-                }
-                features[i * width + id] = f.getValue();
-            }
-            if (width > featureMap.size()) {
-                features[i * width + featureMap.size()] = 1.0;     // bias, last as in Tribuo's LinearParameters
-            }
-            labels[i] = outputInfo.getID(ex.getOutput());
-            i++;
-        }
-        int next = 0;
-        for (Map.Entry<String, Integer> e : domainIds.entrySet()) {
-            e.setValue(next++);
-        }
-        int[] domains = new int[n];
-        for (int r = 0; r < n; r++) {
-            domains[r] = domainIds.get(domainOf[r]);
-        }
-        return new Densified(features, width, labels, domains, List.copyOf(domainIds.keySet()));
-    }
-
-    /** Minibatch schedules; every random draw comes from the run's generator. */
-    private static final class Batcher {
-        private final BatchMode mode;
-        private final int size;
-        private final SplittableRandom rng;
-        private final int[] all;
-        private final int[][] perDomain;
-        private final int[] cursor;
-        private int pooledCursor;
-
-        Batcher(Densified data, BatchMode mode, int size, SplittableRandom rng) {
-            this.mode = mode;
-            this.size = size;
-            this.rng = rng;
-            int n = data.labels.length;
-            this.all = java.util.stream.IntStream.range(0, n).toArray();
-            int numDomains = data.domainNames.size();
-            this.perDomain = new int[numDomains][];
-            for (int d = 0; d < numDomains; d++) {
-                final int dd = d;
-                perDomain[d] = java.util.stream.IntStream.range(0, n).filter(r -> data.domains[r] == dd).toArray();
-            }
-            this.cursor = new int[numDomains];
-            this.pooledCursor = n;      // shuffle on first use
-            if (mode == BatchMode.DOMAIN_BALANCED) {
-                for (int[] rows : perDomain) {
-                    io.github.cma4j.datasets.InOutSplit.shuffle(rows, rng);
-                }
-            }
-        }
-
-        long stepsPerEpoch() {
-            return switch (mode) {
-                case FULL -> 1;
-                case POOLED -> (all.length + size - 1) / size;
-                case DOMAIN_BALANCED -> Math.max(1, (all.length + (long) size * perDomain.length - 1) / ((long) size * perDomain.length));
-            };
-        }
-
-        int[] next() {
-            switch (mode) {
-                case FULL:
-                    return all;
-                case POOLED: {
-                    if (pooledCursor >= all.length) {
-                        io.github.cma4j.datasets.InOutSplit.shuffle(all, rng);
-                        pooledCursor = 0;
-                    }
-                    int end = Math.min(all.length, pooledCursor + size);
-                    int[] rows = java.util.Arrays.copyOfRange(all, pooledCursor, end);
-                    pooledCursor = end;
-                    return rows;
-                }
-                default: {
-                    int[] rows = new int[size * perDomain.length];
-                    int out = 0;
-                    for (int d = 0; d < perDomain.length; d++) {
-                        for (int k = 0; k < size; k++) {
-                            if (cursor[d] >= perDomain[d].length) {
-                                io.github.cma4j.datasets.InOutSplit.shuffle(perDomain[d], rng);
-                                cursor[d] = 0;
-                            }
-                            rows[out++] = perDomain[d][cursor[d]++];
-                        }
-                    }
-                    return rows;
-                }
-            }
-        }
     }
 }

@@ -3,10 +3,12 @@ package io.github.cma4j.tribuo.finetune;
 import io.github.cma4j.core.objective.DomainObjective;
 import io.github.cma4j.core.objective.ObjectiveResult;
 import org.ejml.data.DMatrixRMaj;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -43,7 +45,8 @@ public final class FineTuner {
         }
     }
 
-    private final MlpFeaturizer featurizer;
+    private final Featurizer featurizer;
+    private final HybridStep hybridStep = new HybridStep();
     private final DMatrixRMaj head;
     private final DomainObjective objective;
     private final Adam adam;
@@ -53,6 +56,7 @@ public final class FineTuner {
     private double[] headFirst;
     private double[] headSecond;
     private int adamSteps;
+    private List<String> trainingDomains;
 
     /**
      * @param featurizer the featurizer (trained in place).
@@ -61,12 +65,12 @@ public final class FineTuner {
      * @param adam       optimiser settings.
      * @param seed       seed of the head's Xavier-uniform initialisation (bias 0).
      */
-    public FineTuner(MlpFeaturizer featurizer, int numClasses, DomainObjective objective, Adam adam, long seed) {
+    public FineTuner(Featurizer featurizer, int numClasses, DomainObjective objective, Adam adam, long seed) {
         this.featurizer = featurizer;
         this.numClasses = numClasses;
         this.objective = objective;
         this.adam = adam;
-        int h = featurizer.hidden();
+        int h = featurizer.featureWidth();
         this.head = new DMatrixRMaj(numClasses, h + 1);
         SplittableRandom rng = new SplittableRandom(seed);
         double bound = Math.sqrt(6.0 / (h + numClasses));
@@ -93,9 +97,29 @@ public final class FineTuner {
      * @throws IllegalStateException naming the step and the term if anything went non-finite (nothing applied).
      */
     public StepReport step(INDArray x, int[] labels, int[] domains, long step) {
+        return step(x, labels, domains, step, 1.0);
+    }
+
+    /**
+     * One training step on the objective multiplied by {@code lossScale} (the IRM script divides its whole loss by
+     * the penalty weight once that exceeds 1; with Adam this changes the balance against weight decay and ε).
+     *
+     * @param x         inputs, n × input width.
+     * @param labels    n labels.
+     * @param domains   n domain ids.
+     * @param step      the step (drives annealing).
+     * @param lossScale positive factor on the objective's gradients (weight decay is not scaled).
+     * @return the objective (unscaled) and its terms.
+     * @throws IllegalStateException naming the step and the term if anything went non-finite (nothing applied).
+     */
+    public StepReport step(INDArray x, int[] labels, int[] domains, long step, double lossScale) {
+        if (!(lossScale > 0) || Double.isInfinite(lossScale)) {
+            throw new IllegalArgumentException("loss scale must be positive and finite, got " + lossScale);
+        }
+        checkDomains(domains, step);
         HybridStep.Gradients g;
         try {
-            g = HybridStep.compute(featurizer, x, labels, domains, numClasses, head, objective, step);
+            g = hybridStep.gradients(featurizer, x, labels, domains, numClasses, head, objective, step);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IllegalStateException("step " + step + ": " + e.getMessage()
                     + "; the parameters are those of the last good step", e);
@@ -113,9 +137,12 @@ public final class FineTuner {
         adamSteps++;
         double c1 = 1 - Math.pow(adam.betaOne(), adamSteps);
         double c2 = 1 - Math.pow(adam.betaTwo(), adamSteps);
-        for (String name : MlpFeaturizer.PARAMETERS) {
+        for (String name : featurizer.parameterNames()) {
             INDArray p = featurizer.parameter(name);
             INDArray grad = g.featurizerGradients().get(name).castTo(p.dataType());
+            if (lossScale != 1.0) {
+                grad = grad.mul(lossScale);
+            }
             if (adam.weightDecay() != 0) {
                 grad = grad.add(p.mul(adam.weightDecay()));
             }
@@ -126,7 +153,7 @@ public final class FineTuner {
         }
         double[] gradW = r.gradW().data;
         for (int idx = 0; idx < head.getNumElements(); idx++) {
-            double gw = gradW[idx] + adam.weightDecay() * head.data[idx];
+            double gw = lossScale * gradW[idx] + adam.weightDecay() * head.data[idx];
             headFirst[idx] = adam.betaOne() * headFirst[idx] + (1 - adam.betaOne()) * gw;
             headSecond[idx] = adam.betaTwo() * headSecond[idx] + (1 - adam.betaTwo()) * gw * gw;
             head.data[idx] -= adam.learningRate() * (headFirst[idx] / c1) / (Math.sqrt(headSecond[idx] / c2) + adam.epsilon());
@@ -134,9 +161,39 @@ public final class FineTuner {
         return new StepReport(r.value(), r.terms(), r.resetOptimizer());
     }
 
+    /**
+     * Makes every step check that its batch holds each of these training domains (ids 0 … size−1): a batch that
+     * misses one would silently change the objective (the penalties compare the domains present).
+     *
+     * @param names the training domains' names, by id.
+     */
+    public void expectDomains(List<String> names) {
+        this.trainingDomains = List.copyOf(names);
+    }
+
+    private void checkDomains(int[] domains, long step) {
+        if (trainingDomains == null) {
+            return;
+        }
+        boolean[] seen = new boolean[trainingDomains.size()];
+        for (int i = 0; i < domains.length; i++) {
+            if (domains[i] < 0 || domains[i] >= seen.length) {
+                throw new IllegalArgumentException("step " + step + ": example " + i + " of the batch has domain id "
+                        + domains[i] + ", not one of the " + seen.length + " training domains " + trainingDomains);
+            }
+            seen[domains[i]] = true;
+        }
+        for (int d = 0; d < seen.length; d++) {
+            if (!seen[d]) {
+                throw new IllegalArgumentException("step " + step + ": training domain '" + trainingDomains.get(d)
+                        + "' has no examples in this batch");
+            }
+        }
+    }
+
     /** Clears Adam's moments and step count. */
     public void resetOptimizer() {
-        for (String name : MlpFeaturizer.PARAMETERS) {
+        for (String name : featurizer.parameterNames()) {
             INDArray p = featurizer.parameter(name);
             firstMoment.put(name, p.like().assign(0));
             secondMoment.put(name, p.like().assign(0));
@@ -157,7 +214,7 @@ public final class FineTuner {
     }
 
     /** @return the featurizer. */
-    public MlpFeaturizer featurizer() {
+    public Featurizer featurizer() {
         return featurizer;
     }
 
@@ -166,9 +223,9 @@ public final class FineTuner {
      * @return the predicted class of each row.
      */
     public int[] predict(INDArray x) {
-        INDArray f = featurizer.features(x).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        INDArray f = featurizer.features(x).castTo(DataType.DOUBLE);
         int n = (int) f.size(0);
-        int h = featurizer.hidden();
+        int h = featurizer.featureWidth();
         double[] features = f.dup('c').data().asDouble();      // row-major n × h, read once
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {

@@ -20,23 +20,56 @@ import java.util.Map;
  * featurizer (h = 256) with a linear softmax head, full batch on the two training environments (+80%, +90%),
  * Adam (lr 1e-3) with L2 1e-3 (weight decay 2e-3: the script adds 1e-3·Σ‖w‖²), a fixed number of steps (501),
  * final train and test (−90%) accuracy per seed. The algorithm and its hyperparameters come from the registry.
+ * As in the script, once the method's penalty weight exceeds 1 the whole loss is divided by it ({@code --rescale},
+ * on by default; for CMA the weight is max(α, β)).
+ * <p>
+ * Options: {@code --holdout=F} keeps a fraction F of each training environment out of training and reports the
+ * accuracy on it per environment (for choosing hyperparameters without the test environment); {@code --gray}
+ * sums the two colour channels (the grayscale oracle, 14·14 inputs); {@code --first-seed=S}; {@code --rescale=false};
+ * {@code --hidden=H}.
  * <p>
  * Differences from the original script, recorded with the results: a 2-class softmax head instead of one logit,
- * DomainBed's split-batch IRM penalty, and no division of the loss by the penalty weight.
+ * DomainBed's penalties (IRM's split batch, Fishr's EMA and zero weight before its anneal) and DomainBed's Adam reset
+ * at the anneal step.
  * <pre>
- * usage: IrmProtocolExperiment ALGORITHM SEEDS STEPS [name=value ...]
+ * usage: IrmProtocolExperiment ALGORITHM SEEDS STEPS [name=value ...] [--holdout=F] [--gray] [--first-seed=S]
  * </pre>
  */
 public final class IrmProtocolExperiment {
     private IrmProtocolExperiment() {
     }
 
-    /** One seed's outcome. @param trainAccuracy on the two training environments. @param testAccuracy on −90%. @param secondsPerStep wall time. */
-    public record Outcome(double trainAccuracy, double testAccuracy, double secondsPerStep) {
+    /**
+     * One seed's outcome.
+     *
+     * @param trainAccuracy   on the training rows of the two training environments.
+     * @param testAccuracy    on −90%.
+     * @param heldOutAccuracy per training environment, on the held-out rows (empty without a holdout).
+     * @param secondsPerStep  wall time per step.
+     */
+    public record Outcome(double trainAccuracy, double testAccuracy, double[] heldOutAccuracy, double secondsPerStep) {
     }
 
     /**
-     * @param args ALGORITHM SEEDS STEPS [name=value ...].
+     * The protocol's settings.
+     *
+     * @param hidden  MLP width.
+     * @param steps   full-batch Adam steps.
+     * @param holdout fraction of each training environment held out (0 for none).
+     * @param gray    sum the colour channels.
+     * @param rescale divide the loss by the penalty weight once it exceeds 1.
+     */
+    public record Settings(int hidden, int steps, double holdout, boolean gray, boolean rescale) {
+        /** Validates. */
+        public Settings {
+            if (hidden < 1 || steps < 0 || !(holdout >= 0 && holdout < 1)) {
+                throw new IllegalArgumentException("invalid settings " + this);
+            }
+        }
+    }
+
+    /**
+     * @param args ALGORITHM SEEDS STEPS [name=value ...] [--holdout=F] [--gray] [--first-seed=S] [--rescale=false].
      * @throws IOException if Fashion-MNIST cannot be found.
      */
     public static void main(String[] args) throws IOException {
@@ -44,20 +77,58 @@ public final class IrmProtocolExperiment {
         int seeds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int steps = args.length > 2 ? Integer.parseInt(args[2]) : 501;
         Map<String, String> overrides = new LinkedHashMap<>();
+        double holdout = 0;
+        boolean gray = false;
+        boolean rescale = true;
+        int firstSeed = 0;
+        int hidden = 256;
         for (int i = 3; i < args.length; i++) {
             String[] kv = args[i].split("=", 2);
-            overrides.put(kv[0], kv[1]);
+            switch (kv[0]) {
+                case "--holdout" -> holdout = Double.parseDouble(kv[1]);
+                case "--gray" -> gray = kv.length == 1 || Boolean.parseBoolean(kv[1]);
+                case "--rescale" -> rescale = kv.length == 1 || Boolean.parseBoolean(kv[1]);
+                case "--first-seed" -> firstSeed = Integer.parseInt(kv[1]);
+                case "--hidden" -> hidden = Integer.parseInt(kv[1]);
+                default -> {
+                    if (kv.length != 2 || kv[0].startsWith("--")) {
+                        throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
+                    }
+                    overrides.put(kv[0], kv[1]);
+                }
+            }
         }
+        Settings settings = new Settings(hidden, steps, holdout, gray, rescale);
         FashionMnist.Pool pool = FashionMnist.load(FashionMnist.locate(null));
         List<Outcome> outcomes = new ArrayList<>();
-        for (int seed = 0; seed < seeds; seed++) {
-            Outcome o = run(pool, algorithm, overrides, seed, steps, 256);
+        for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
+            Outcome o = run(pool, algorithm, overrides, seed, settings);
             outcomes.add(o);
-            System.out.printf(Locale.ROOT, "%s seed %d: train %.4f test %.4f (%.2f s/step)%n", algorithm, seed,
-                    o.trainAccuracy(), o.testAccuracy(), o.secondsPerStep());
+            System.out.printf(Locale.ROOT, "%s %s seed %d: train %.4f test %.4f heldout %s (%.3f s/step)%n", algorithm,
+                    overrides, seed, o.trainAccuracy(), o.testAccuracy(), java.util.Arrays.toString(o.heldOutAccuracy()),
+                    o.secondsPerStep());
         }
-        System.out.printf(Locale.ROOT, "%s %s: train %.3f ± %.3f, test %.3f ± %.3f over %d seeds%n", algorithm, overrides,
-                mean(outcomes, true), std(outcomes, true), mean(outcomes, false), std(outcomes, false), seeds);
+        System.out.printf(Locale.ROOT, "%s %s %s: train %.3f ± %.3f, test %.3f ± %.3f over %d seeds%n", algorithm, overrides,
+                settings, mean(outcomes, true), std(outcomes, true), mean(outcomes, false), std(outcomes, false), seeds);
+    }
+
+    /**
+     * The penalty weight the IRM script divides the loss by once it exceeds 1, from the registry hyperparameters.
+     *
+     * @param algorithm registry name.
+     * @param hp        the resolved hyperparameters.
+     * @param step      the step.
+     * @return the weight in force at that step (1 for methods without one).
+     */
+    static double penaltyWeight(String algorithm, io.github.cma4j.core.hparam.Hyperparameters hp, long step) {
+        return switch (algorithm.toUpperCase(Locale.ROOT)) {
+            case "IRM" -> step >= hp.getLong("irm_penalty_anneal_iters") ? hp.getDouble("irm_lambda") : 1.0;
+            case "VREX" -> step >= hp.getLong("vrex_penalty_anneal_iters") ? hp.getDouble("vrex_lambda") : 1.0;
+            case "FISHR" -> step >= hp.getLong("penalty_anneal_iters") ? hp.getDouble("lambda") : 1.0;
+            case "CMA", "CMA-DIAG" -> step >= hp.getLong("penalty_anneal_iters")
+                    ? Math.max(hp.getDouble("grad_alpha"), hp.getDouble("hess_beta")) : 1.0;
+            default -> 1.0;
+        };
     }
 
     /**
@@ -67,37 +138,71 @@ public final class IrmProtocolExperiment {
      * @param algorithm registry name.
      * @param overrides its hyperparameters.
      * @param seed      data, initialisation and algorithm seed.
-     * @param steps     full-batch Adam steps.
-     * @param hidden    MLP width.
-     * @return train and test accuracy.
+     * @param settings  the protocol's settings.
+     * @return train, test and held-out accuracy.
      */
-    public static Outcome run(FashionMnist.Pool pool, String algorithm, Map<String, String> overrides, long seed, int steps,
-                              int hidden) {
+    public static Outcome run(FashionMnist.Pool pool, String algorithm, Map<String, String> overrides, long seed,
+                              Settings settings) {
         MultiDomainDataset data = ColoredFashionMnist.irmProtocol(pool, seed);
-        int[] train = java.util.stream.IntStream.range(0, data.size()).filter(i -> data.domain(i) < 2).toArray();
-        int[] test = java.util.stream.IntStream.range(0, data.size()).filter(i -> data.domain(i) == 2).toArray();
-        INDArray xTrain = inputs(data, train);
-        INDArray xTest = inputs(data, test);
+        java.util.List<int[]> heldOut = new ArrayList<>();
+        List<Integer> trainRows = new ArrayList<>();
+        java.util.SplittableRandom split = new java.util.SplittableRandom(seed ^ 0x5DEECE66DL);
+        for (int e = 0; e < 2; e++) {
+            int[] rows = data.rowsOfDomain(e).clone();
+            for (int i = rows.length - 1; i > 0; i--) {          // seeded shuffle, then the first part is held out
+                int j = split.nextInt(i + 1);
+                int t = rows[i];
+                rows[i] = rows[j];
+                rows[j] = t;
+            }
+            int cut = (int) Math.round(settings.holdout() * rows.length);
+            heldOut.add(java.util.Arrays.copyOf(rows, cut));
+            for (int i = cut; i < rows.length; i++) {
+                trainRows.add(rows[i]);
+            }
+        }
+        int[] train = trainRows.stream().mapToInt(Integer::intValue).sorted().toArray();
+        int[] test = data.rowsOfDomain(2);
+        INDArray xTrain = inputs(data, train, settings.gray());
         int[] yTrain = java.util.Arrays.stream(train).map(data::label).toArray();
         int[] dTrain = java.util.Arrays.stream(train).map(data::domain).toArray();
-        int[] yTest = java.util.Arrays.stream(test).map(data::label).toArray();
-        FineTuner tuner = new FineTuner(new MlpFeaturizer(data.numFeatures(), hidden, DataType.FLOAT, seed), 2,
+        io.github.cma4j.core.hparam.Hyperparameters hp = Algorithms.get(algorithm).hyperparameters().resolve(overrides);
+        int width = settings.gray() ? data.numFeatures() / 2 : data.numFeatures();
+        FineTuner tuner = new FineTuner(new MlpFeaturizer(width, settings.hidden(), DataType.FLOAT, seed), 2,
                 Algorithms.create(algorithm, overrides, seed), FineTuner.Adam.of(1e-3, 2e-3), seed);
         long start = System.nanoTime();
-        for (int t = 0; t < steps; t++) {
-            tuner.step(xTrain, yTrain, dTrain, t);
+        for (int t = 0; t < settings.steps(); t++) {
+            double weight = settings.rescale() ? penaltyWeight(algorithm, hp, t) : 1.0;
+            tuner.step(xTrain, yTrain, dTrain, t, weight > 1 ? 1 / weight : 1.0);
         }
-        double secondsPerStep = (System.nanoTime() - start) / 1e9 / Math.max(1, steps);
-        return new Outcome(accuracy(tuner.predict(xTrain), yTrain), accuracy(tuner.predict(xTest), yTest), secondsPerStep);
+        double secondsPerStep = (System.nanoTime() - start) / 1e9 / Math.max(1, settings.steps());
+        double[] heldOutAccuracy = new double[heldOut.get(0).length == 0 ? 0 : 2];
+        for (int e = 0; e < heldOutAccuracy.length; e++) {
+            int[] rows = heldOut.get(e);
+            heldOutAccuracy[e] = accuracy(tuner.predict(inputs(data, rows, settings.gray())),
+                    java.util.Arrays.stream(rows).map(data::label).toArray());
+        }
+        return new Outcome(accuracy(tuner.predict(xTrain), yTrain),
+                accuracy(tuner.predict(inputs(data, test, settings.gray())), java.util.Arrays.stream(test).map(data::label).toArray()),
+                heldOutAccuracy, secondsPerStep);
     }
 
-    private static INDArray inputs(MultiDomainDataset data, int[] rows) {
+    /** The rows' pixels, n × 392, or with {@code gray} the two channels summed, n × 196. */
+    private static INDArray inputs(MultiDomainDataset data, int[] rows, boolean gray) {
         int d = data.numFeatures();
-        float[] values = new float[rows.length * d];
+        int width = gray ? d / 2 : d;
+        float[] values = new float[rows.length * width];
+        float[] raw = data.rawFeatures();
         for (int r = 0; r < rows.length; r++) {
-            System.arraycopy(data.rawFeatures(), rows[r] * d, values, r * d, d);
+            if (gray) {
+                for (int j = 0; j < width; j++) {
+                    values[r * width + j] = raw[rows[r] * d + j] + raw[rows[r] * d + width + j];
+                }
+            } else {
+                System.arraycopy(raw, rows[r] * d, values, r * d, d);
+            }
         }
-        return Nd4j.create(values, new long[]{rows.length, d}, DataType.FLOAT);
+        return Nd4j.create(values, new long[]{rows.length, width}, DataType.FLOAT);
     }
 
     private static double accuracy(int[] predicted, int[] labels) {

@@ -5,51 +5,58 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The IRM ColoredMNIST featurizer as a SameDiff graph: input → h → h with ReLU after each layer (benchmarks.md
- * §3; the linear head lives with cma-core). Weights are Xavier-uniform, biases 0, drawn from the seed.
+ * The IRM ColoredMNIST featurizer: input → h → h with ReLU after each layer (benchmarks.md §3; the linear head lives
+ * with cma-core). Weights are Xavier-uniform, biases 0, drawn from the seed.
  * <p>
- * The graph's loss is the surrogate Σ F∘G, with G = ∂L/∂F fed in as a placeholder: its gradient w.r.t. the
- * featurizer's parameters is exactly the chain rule of L through F, so cma-core's closed-form ∂L/∂F is
- * backpropagated with one ordinary backward pass — no double backpropagation, whatever the penalty.
+ * The model is the SameDiff graph ({@link Featurizer}); training runs a hand-written pass on the graph's own
+ * parameter arrays instead of SameDiff's autodiff, because the latter allocates every activation and gradient
+ * afresh and took ≈3.4 s per full-batch backward at the IRM protocol's size (50,000 × 392 → 256 → 256, float32, one
+ * thread) where five GEMMs into reused buffers take ≈0.4 s. The two are tested equal.
+ * <pre>
+ *   H₁ = relu(X W₀ + b₀),  F = relu(H₁ W₁ + b₁)
+ *   D₂ = G ∘ [F &gt; 0],  ∂W₁ = H₁ᵀ D₂,  ∂b₁ = 1ᵀ D₂
+ *   D₁ = (D₂ W₁ᵀ) ∘ [H₁ &gt; 0],  ∂W₀ = Xᵀ D₁,  ∂b₀ = 1ᵀ D₁
+ * </pre>
  */
-public final class MlpFeaturizer {
-    /** Input placeholder. */
-    public static final String INPUT = "x";
-    /** Placeholder for ∂L/∂F. */
-    public static final String UPSTREAM = "dLdF";
-    /** The features output. */
-    public static final String FEATURES = "features";
+public final class MlpFeaturizer extends SameDiffFeaturizer {
     /** Trainable parameters, in order. */
     public static final List<String> PARAMETERS = List.of("w0", "b0", "w1", "b1");
 
-    private final SameDiff graph;
-    private final int inputDim;
-    private final int hidden;
-    private final DataType type;
+    // activations and gradient buffers of the last training batch, reused while its size stays the same
+    private INDArray input;
+    private INDArray hidden1;
+    private INDArray hidden2;
+    private INDArray mask;
+    private INDArray delta1;
+    private INDArray delta2;
+    private final Map<String, INDArray> gradients = new LinkedHashMap<>();
 
     /**
-     * @param inputDim input width (2·14·14 = 392 for the IRM protocol).
-     * @param hidden   h (256 by default; the IRM paper used 390).
-     * @param type     DOUBLE for gradient checks, FLOAT for speed.
-     * @param seed     initialisation seed.
+     * @param inputWidth input width (2·14·14 = 392 for the IRM protocol).
+     * @param hidden     h (256 by default; the IRM paper used 390).
+     * @param type       DOUBLE for gradient checks, FLOAT for speed.
+     * @param seed       initialisation seed.
      */
-    public MlpFeaturizer(int inputDim, int hidden, DataType type, long seed) {
-        if (inputDim < 1 || hidden < 1) {
-            throw new IllegalArgumentException("input and hidden widths must be >= 1, got " + inputDim + ", " + hidden);
+    public MlpFeaturizer(int inputWidth, int hidden, DataType type, long seed) {
+        super(buildGraph(inputWidth, hidden, type, seed), PARAMETERS, inputWidth, hidden, type);
+    }
+
+    private static SameDiff buildGraph(int inputWidth, int hidden, DataType type, long seed) {
+        if (inputWidth < 1 || hidden < 1) {
+            throw new IllegalArgumentException("input and hidden widths must be >= 1, got " + inputWidth + ", " + hidden);
         }
-        this.inputDim = inputDim;
-        this.hidden = hidden;
-        this.type = type;
         SplittableRandom rng = new SplittableRandom(seed);
-        graph = SameDiff.create();
-        SDVariable x = graph.placeHolder(INPUT, type, -1, inputDim);
-        SDVariable w0 = graph.var("w0", xavier(inputDim, hidden, rng, type));
+        SameDiff graph = SameDiff.create();
+        SDVariable x = graph.placeHolder(INPUT, type, -1, inputWidth);
+        SDVariable w0 = graph.var("w0", xavier(inputWidth, hidden, rng, type));
         SDVariable b0 = graph.var("b0", Nd4j.zeros(type, hidden));
         SDVariable w1 = graph.var("w1", xavier(hidden, hidden, rng, type));
         SDVariable b1 = graph.var("b1", Nd4j.zeros(type, hidden));
@@ -57,6 +64,7 @@ public final class MlpFeaturizer {
         SDVariable features = graph.nn().relu(FEATURES, h1.mmul(w1).add(b1), 0);
         SDVariable upstream = graph.placeHolder(UPSTREAM, type, -1, hidden);
         graph.setLossVariables(features.mul(upstream).sum());
+        return graph;
     }
 
     private static INDArray xavier(int fanIn, int fanOut, SplittableRandom rng, DataType type) {
@@ -68,43 +76,73 @@ public final class MlpFeaturizer {
         return Nd4j.create(values, new long[]{fanIn, fanOut}, DataType.DOUBLE).castTo(type);
     }
 
-    /** @return F = featurizer(x), n × h. */
-    public INDArray features(INDArray x) {
-        checkInput(x);
-        return graph.outputSingle(Map.of(INPUT, x), FEATURES);
+    @Override
+    public INDArray forward(INDArray x) {
+        Featurizer.checkInput(x, inputWidth());
+        input = x.dataType() == dataType() ? x : x.castTo(dataType());
+        long n = x.size(0);
+        int h = featureWidth();
+        if (hidden1 == null || hidden1.size(0) != n) {
+            hidden1 = Nd4j.create(dataType(), n, h);
+            hidden2 = Nd4j.create(dataType(), n, h);
+            mask = Nd4j.create(dataType(), n, h);
+            delta1 = Nd4j.create(dataType(), n, h);
+            delta2 = Nd4j.create(dataType(), n, h);
+        }
+        layer(input, parameter("w0"), parameter("b0"), hidden1);
+        layer(hidden1, parameter("w1"), parameter("b1"), hidden2);
+        return hidden2;
     }
 
-    /**
-     * Backpropagates a gradient w.r.t. the features into the parameters.
-     *
-     * @param x        the inputs, n × input width.
-     * @param upstream ∂L/∂F, n × h.
-     * @return parameter name → ∂L/∂parameter.
-     */
-    public Map<String, INDArray> parameterGradients(INDArray x, INDArray upstream) {
-        checkInput(x);
-        return QuietSameDiff.run(() -> graph.calculateGradients(Map.of(INPUT, x, UPSTREAM, upstream.castTo(type)), PARAMETERS));
+    /** out = relu(in·w + b), in place. */
+    private static void layer(INDArray in, INDArray w, INDArray b, INDArray out) {
+        Nd4j.gemm(in, w, out, false, false, 1.0, 0.0);
+        out.addiRowVector(b);
+        Transforms.relu(out, false);
     }
 
-    /** @return the live parameter array of that name. */
-    public INDArray parameter(String name) {
-        return graph.getVariable(name).getArr();
+    @Override
+    public Map<String, INDArray> backward(INDArray upstream) {
+        if (input == null) {
+            throw new IllegalStateException("backward before forward");
+        }
+        if (upstream.rank() != 2 || upstream.size(0) != input.size(0) || upstream.size(1) != featureWidth()) {
+            throw new IllegalArgumentException("upstream gradient has shape " + java.util.Arrays.toString(upstream.shape())
+                    + ", expected [" + input.size(0) + ", " + featureWidth() + "]");
+        }
+        reluMask(hidden2);
+        delta2.assign(upstream).muli(mask);
+        gradients.put("w1", gemmInto("w1", hidden1, delta2, true, false));
+        gradients.put("b1", delta2.sum(0));
+        Nd4j.gemm(delta2, parameter("w1"), delta1, false, true, 1.0, 0.0);
+        reluMask(hidden1);
+        delta1.muli(mask);
+        gradients.put("w0", gemmInto("w0", input, delta1, true, false));
+        gradients.put("b0", delta1.sum(0));
+        Map<String, INDArray> ordered = new LinkedHashMap<>();
+        for (String name : PARAMETERS) {
+            ordered.put(name, gradients.get(name));
+        }
+        return ordered;
+    }
+
+    /** mask = [activation &gt; 0] (ReLU outputs are ≥ 0, so their sign). */
+    private void reluMask(INDArray activation) {
+        mask.assign(activation);
+        Transforms.sign(mask, false);
+    }
+
+    private INDArray gemmInto(String name, INDArray a, INDArray b, boolean transposeA, boolean transposeB) {
+        INDArray out = gradients.get(name);
+        if (out == null) {
+            out = parameter(name).ulike();
+        }
+        Nd4j.gemm(a, b, out, transposeA, transposeB, 1.0, 0.0);
+        return out;
     }
 
     /** @return h. */
     public int hidden() {
-        return hidden;
-    }
-
-    /** @return the graph (for saving and for tests). */
-    public SameDiff graph() {
-        return graph;
-    }
-
-    private void checkInput(INDArray x) {
-        if (x.rank() != 2 || x.size(1) != inputDim) {
-            throw new IllegalArgumentException("input has shape " + java.util.Arrays.toString(x.shape())
-                    + ", expected [n, " + inputDim + "]");
-        }
+        return featureWidth();
     }
 }

@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -83,6 +84,31 @@ class FineTunerTest {
         assertTrue(correct >= 0.8 * N, "fits the toy problem: " + correct + "/" + N);
     }
 
+    /** The MLP's hand-written pass equals SameDiff's forward and autodiff, also when the batch size changes. */
+    @Test
+    void handWrittenMlpPassEqualsTheGraph() {
+        for (int n : new int[]{N, 7, N}) {
+            Random rng = new Random(n);
+            INDArray x = Nd4j.rand(DataType.DOUBLE, n, 6).subi(0.5);
+            INDArray upstream = Nd4j.create(DataType.DOUBLE, n, 5);
+            for (long i = 0; i < upstream.length(); i++) {
+                upstream.putScalar(i, rng.nextGaussian());
+            }
+            MlpFeaturizer mlp = new MlpFeaturizer(6, 5, DataType.DOUBLE, 12);
+            INDArray reference = mlp.features(x);
+            assertEquals(0, mlp.forward(x).sub(reference).amaxNumber().doubleValue(), 1e-14);
+            Map<String, INDArray> hand = mlp.backward(upstream);
+            Map<String, INDArray> graph = mlp.graphGradients(x, upstream);
+            assertEquals(MlpFeaturizer.PARAMETERS, List.copyOf(hand.keySet()));
+            for (String name : MlpFeaturizer.PARAMETERS) {
+                double scale = Math.max(1e-12, graph.get(name).amaxNumber().doubleValue());
+                assertTrue(scale > 1e-6, name + " gradient is not trivially zero");
+                assertEquals(0, hand.get(name).sub(graph.get(name).reshape(hand.get(name).shape())).amaxNumber().doubleValue() / scale,
+                        1e-12, name + " at n = " + n);
+            }
+        }
+    }
+
     /** SameDiff's "Added differentiated op" lines are filtered out; other output passes. */
     @Test
     void gradientGraphBuildingIsQuiet() {
@@ -92,7 +118,7 @@ class FineTunerTest {
         try {
             INDArray x = toy(4);
             MlpFeaturizer fresh = new MlpFeaturizer(6, 3, DataType.DOUBLE, 11);   // first gradient build happens below
-            fresh.parameterGradients(x, Nd4j.ones(DataType.DOUBLE, N, 3));
+            fresh.graphGradients(x, Nd4j.ones(DataType.DOUBLE, N, 3));
             System.out.println("a line of our own");
         } finally {
             System.setOut(original);

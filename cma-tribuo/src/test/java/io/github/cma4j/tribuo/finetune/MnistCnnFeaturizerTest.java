@@ -1,0 +1,73 @@
+package io.github.cma4j.tribuo.finetune;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Tag("nd4j")
+class MnistCnnFeaturizerTest {
+
+    /** DomainBed's MNIST_CNN on 2×28×28: 128-d features and PyTorch's parameter count (371,136). */
+    @Test
+    void domainBedShapeAndParameterCount() {
+        MnistCnnFeaturizer cnn = new MnistCnnFeaturizer(2, 28, 28, DataType.FLOAT, 1);
+        long count = 0;
+        for (String name : cnn.parameterNames()) {
+            count += cnn.parameter(name).length();
+        }
+        assertEquals(1216 + 73856 + 147584 + 147584 + 2 * (64 + 3 * 128), count);
+        INDArray f = cnn.features(Nd4j.rand(DataType.FLOAT, 3, 2 * 28 * 28));
+        assertArrayEquals(new long[]{3, 128}, f.shape());
+        assertEquals(392 * 4, cnn.inputWidth());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> cnn.features(Nd4j.rand(DataType.FLOAT, 3, 2 * 14 * 14)));
+        assertTrue(e.getMessage().contains("expected [n, 1568]"), e.getMessage());
+    }
+
+    /** The graph's gradients of Σ F∘G (convolutions, GroupNorm, pooling) against central differences, float64. */
+    @Test
+    void graphGradientsMatchFiniteDifferences() {
+        int n = 3;
+        MnistCnnFeaturizer cnn = new MnistCnnFeaturizer(2, 6, 6, new int[]{4, 4, 4, 4}, 2, DataType.DOUBLE, 3);
+        Random rng = new Random(4);
+        INDArray x = Nd4j.create(DataType.DOUBLE, n, cnn.inputWidth());
+        for (long i = 0; i < x.length(); i++) {
+            x.putScalar(i, rng.nextDouble());
+        }
+        INDArray g = Nd4j.create(DataType.DOUBLE, n, cnn.featureWidth());
+        for (long i = 0; i < g.length(); i++) {
+            g.putScalar(i, rng.nextGaussian());
+        }
+        Map<String, INDArray> grads = cnn.graphGradients(x, g);
+        cnn.forward(x);
+        Map<String, INDArray> viaBackward = cnn.backward(g);
+        double h = 1e-6;
+        for (String name : cnn.parameterNames()) {
+            INDArray p = cnn.parameter(name);
+            INDArray grad = grads.get(name);
+            assertEquals(0, grad.sub(viaBackward.get(name)).amaxNumber().doubleValue(), 0, name);
+            for (int k = 0; k < 4; k++) {
+                long idx = rng.nextInt((int) p.length());
+                double original = p.getDouble(idx);
+                p.putScalar(idx, original + h);
+                double plus = cnn.features(x).mul(g).sumNumber().doubleValue();
+                p.putScalar(idx, original - h);
+                double minus = cnn.features(x).mul(g).sumNumber().doubleValue();
+                p.putScalar(idx, original);
+                double numeric = (plus - minus) / (2 * h);
+                double analytic = grad.reshape(p.shape()).getDouble(idx);
+                assertEquals(numeric, analytic, 1e-6 * Math.max(1, Math.abs(numeric)), name + "[" + idx + "]");
+            }
+        }
+    }
+}
