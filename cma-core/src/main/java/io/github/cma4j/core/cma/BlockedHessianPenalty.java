@@ -177,62 +177,74 @@ public final class BlockedHessianPenalty {
         int free = layout.free;
         int[][] pairOf = layout.pairOf;
         int numDomains = pass.index().numDomains();
-        double[] rho = new double[free * d * d];
-        double[] tau = new double[d * d];
         double[] gamma = new double[free * free];
         DMatrixRMaj[] delta = blocks[e];
         double domainSum = 0;
-        for (int kk = 0; kk < free; kk++) {
-            for (int l = kk; l < free; l++) {
-                int pair = pairOf[kk][l];
-                axpy(-1.0, mean[pair].data, 0, delta[pair].data, 0, d * d);   // Δ^{kl} = F_e − F̄
-                double sq = dot(delta[pair].data, 0, delta[pair].data, 0, d * d);
-                domainSum += (kk == l ? 1.0 : 2.0) * sq;
-                axpy(-1.0, delta[pair].data, 0, rho, kk * d * d, d * d);
-                if (kk != l) {
-                    axpy(-1.0, delta[pair].data, 0, rho, l * d * d, d * d);
+        double phiScale;
+        if (free == 1) {
+            // binary: ρ = −Δ and τ = Δ, so the norm is 4‖Δ‖² and Φ = (8/E)Δ — no ρ, τ arrays
+            double[] phi = delta[0].data;
+            axpy(-1.0, mean[0].data, 0, phi, 0, d * d);
+            domainSum = 4.0 * dot(phi, 0, phi, 0, d * d);
+            phiScale = 8.0 / numDomains;
+        } else {
+            double[] rho = new double[free * d * d];
+            double[] tau = new double[d * d];
+            for (int kk = 0; kk < free; kk++) {
+                for (int l = kk; l < free; l++) {
+                    int pair = pairOf[kk][l];
+                    axpy(-1.0, mean[pair].data, 0, delta[pair].data, 0, d * d);   // Δ^{kl} = F_e − F̄
+                    double sq = dot(delta[pair].data, 0, delta[pair].data, 0, d * d);
+                    domainSum += (kk == l ? 1.0 : 2.0) * sq;
+                    axpy(-1.0, delta[pair].data, 0, rho, kk * d * d, d * d);
+                    if (kk != l) {
+                        axpy(-1.0, delta[pair].data, 0, rho, l * d * d, d * d);
+                    }
                 }
             }
+            for (int kk = 0; kk < free; kk++) {
+                domainSum += 2.0 * dot(rho, kk * d * d, rho, kk * d * d, d * d);
+                axpy(-1.0, rho, kk * d * d, tau, 0, d * d);                        // τ = −Σ_k ρ_k
+            }
+            domainSum += dot(tau, 0, tau, 0, d * d);
+            if (weight != 0.0) {
+                // Φ^{kl}/(2/E) = Δ^{kl} − ρ_k − ρ_l + τ, stored in place of Δ^{kl}
+                for (int kk = 0; kk < free; kk++) {
+                    for (int l = kk; l < free; l++) {
+                        double[] phi = delta[pairOf[kk][l]].data;
+                        axpy(-1.0, rho, kk * d * d, phi, 0, d * d);
+                        axpy(-1.0, rho, l * d * d, phi, 0, d * d);
+                        axpy(1.0, tau, 0, phi, 0, d * d);
+                    }
+                }
+            }
+            phiScale = 2.0 / numDomains;
         }
-        for (int kk = 0; kk < free; kk++) {
-            domainSum += 2.0 * dot(rho, kk * d * d, rho, kk * d * d, d * d);
-            axpy(-1.0, rho, kk * d * d, tau, 0, d * d);                        // τ = −Σ_k ρ_k
-        }
-        domainSum += dot(tau, 0, tau, 0, d * d);
         if (weight == 0.0) {
             return domainSum;
         }
 
-        // Φ^{kl} = (2/E)(Δ^{kl} − ρ_k − ρ_l + τ), stored in place of Δ^{kl}
-        for (int kk = 0; kk < free; kk++) {
-            for (int l = kk; l < free; l++) {
-                double[] phi = delta[pairOf[kk][l]].data;
-                axpy(-1.0, rho, kk * d * d, phi, 0, d * d);
-                axpy(-1.0, rho, l * d * d, phi, 0, d * d);
-                axpy(1.0, tau, 0, phi, 0, d * d);
-                for (int idx = 0; idx < d * d; idx++) {
-                    phi[idx] *= 2.0 / numDomains;
-                }
-            }
-        }
         DMatrixRMaj dP = pass.gradProbabilities();
         DMatrixRMaj dX = pass.gradFeaturesDirect();
         int[] rows = pass.index().rows(e);
         int ne = rows.length;
         double scale = weight * ch / ne;
-        // Y^{kl} = X_e Φ^{kl} (Φ symmetric), one tiled product per block; row r of Y^{kl} is (Φ^{kl} x̃_i)ᵀ
         if (projections[e] == null || projections[e].length < layout.numPairs) {
             projections[e] = new DMatrixRMaj[layout.numPairs];
         }
         DMatrixRMaj[] proj = projections[e];
+        double[][] forms = new double[layout.numPairs][];
         for (int pair = 0; pair < layout.numPairs; pair++) {
-            proj[pair] = RowOps.reshaped(proj[pair], ne, d);
             if (dX == null) {
-                // only x̃ᵢᵀΦx̃ᵢ is needed (no feature gradient): use Φ's upper triangle, off-diagonal doubled,
-                // in place (Φ is not needed afterwards), at half the cost of X_e Φ
-                upperTriangleDoubled(delta[pair].data, d);
-                TiledOps.multTransBUpper(domainRows[e], delta[pair], proj[pair]);
+                // only x̃ᵢᵀΦx̃ᵢ is needed (no feature gradient): Φ's upper triangle, off-diagonal doubled, in place
+                // (Φ is not needed afterwards), then the quadratic forms at half the cost of X_e Φ
+                upperTriangleDoubled(delta[pair].data, d, phiScale);
+                forms[pair] = new double[ne];
+                TiledOps.quadraticFormsUpper(domainRows[e], delta[pair], forms[pair]);
             } else {
+                // Y^{kl} = X_e Φ^{kl} (Φ symmetric), one tiled product per block; row r of Y^{kl} is (Φ^{kl} x̃_i)ᵀ
+                CommonOps_DDRM.scale(phiScale, delta[pair]);
+                proj[pair] = RowOps.reshaped(proj[pair], ne, d);
                 TiledOps.multTransB(1.0, domainRows[e], delta[pair], 0.0, proj[pair]);
             }
         }
@@ -241,14 +253,14 @@ public final class BlockedHessianPenalty {
             int xo = i * d;
             for (int kk = 0; kk < free; kk++) {
                 for (int l = kk; l < free; l++) {
-                    double[] y = proj[pairOf[kk][l]].data;
-                    double g = scale * dot(X.data, xo, y, r * d, d);
+                    int pair = pairOf[kk][l];
+                    double g = scale * (dX == null ? forms[pair][r] : dot(X.data, xo, proj[pair].data, r * d, d));
                     gamma[kk * free + l] = g;
                     gamma[l * free + kk] = g;
                     if (dX != null) {
                         double pk = P.data[i * c + kk];
                         double a = (kk == l ? pk : 0.0) - pk * P.data[i * c + l];
-                        axpy((kk == l ? 2.0 : 4.0) * scale * a, y, r * d, dX.data, xo, d);
+                        axpy((kk == l ? 2.0 : 4.0) * scale * a, proj[pair].data, r * d, dX.data, xo, d);
                     }
                 }
             }
@@ -275,14 +287,17 @@ public final class BlockedHessianPenalty {
         }
     }
 
-    /** Φ ← U with U[j][k] = 2Φ[j][k] (k &gt; j), Φ[j][j] (k = j), 0 (k &lt; j): x̃ᵀUx̃ = x̃ᵀΦx̃ for symmetric Φ. */
-    private static void upperTriangleDoubled(double[] phi, int d) {
+    /**
+     * Φ ← U with U[j][k] = 2sΦ[j][k] (k &gt; j), sΦ[j][j] (k = j), 0 (k &lt; j): x̃ᵀUx̃ = s·x̃ᵀΦx̃ for symmetric Φ.
+     */
+    private static void upperTriangleDoubled(double[] phi, int d, double s) {
         for (int j = 0; j < d; j++) {
             for (int k = 0; k < j; k++) {
                 phi[j * d + k] = 0.0;
             }
+            phi[j * d + j] *= s;
             for (int k = j + 1; k < d; k++) {
-                phi[j * d + k] *= 2.0;
+                phi[j * d + k] *= 2.0 * s;
             }
         }
     }

@@ -90,6 +90,38 @@ public final class TiledOps {
     }
 
     /**
+     * out[i] = aᵢᵀ U aᵢ for the rows of A and an upper-triangular U (zero below the diagonal). With U the upper
+     * triangle of a symmetric Φ, off-diagonal doubled, these are the quadratic forms aᵢᵀΦaᵢ, at m·d²/2
+     * multiply-adds. The SIMD kernel keeps no m×d intermediate; the scalar path is {@link #multTransBUpper} and a
+     * dot per row.
+     *
+     * @param A   m×d. Not modified.
+     * @param U   d×d upper triangular. Not modified.
+     * @param out length ≥ m. Modified.
+     */
+    public static void quadraticFormsUpper(DMatrixRMaj A, DMatrixRMaj U, double[] out) {
+        quadraticFormsUpper(A, U, out, VECTORIZED);
+    }
+
+    static void quadraticFormsUpper(DMatrixRMaj A, DMatrixRMaj U, double[] out, boolean vectorized) {
+        int m = A.numRows;
+        int d = A.numCols;
+        if (U.numRows != d || U.numCols != d || out.length < m) {
+            throw new IllegalArgumentException("quadraticFormsUpper: A " + m + "x" + d + ", U " + U.numRows + "x" + U.numCols
+                    + ", out " + out.length);
+        }
+        if (vectorized) {
+            VectorTile.quadraticFormsUpper(A.data, m, d, U.data, out);
+            return;
+        }
+        DMatrixRMaj Y = new DMatrixRMaj(m, d);
+        multTransBUpper(A, U, Y);
+        for (int i = 0; i < m; i++) {
+            out[i] = RowOps.dot(A.data, i * d, Y.data, i * d, d);
+        }
+    }
+
+    /**
      * C = A·Aᵀ (symmetric), computing each off-diagonal tile once and mirroring it.
      *
      * @param A m×k. Not modified.

@@ -66,6 +66,99 @@ final class VectorTile {
         store(c, c0 + 3 * ldc, alpha, gamma, s30, s31, s32, s33);
     }
 
+    /**
+     * out[r] = aᵣᵀ U aᵣ for the rows aᵣ of A (m×d, row-major) and an upper-triangular U (d×d, zero below the
+     * diagonal): y = aᵀU is accumulated a block of SIMD-width columns at a time (columns j..j+L−1 only see rows
+     * k &lt; j+L of U), four rows of A sharing each load of U, and dotted with a's block at once — no reductions in the
+     * inner loop and no m×d intermediate. The columns after the last full block are done as one more block ending
+     * at column d (overlapping the previous one), whose already-counted columns are weighted 0; with d below the
+     * SIMD width, in scalar code.
+     */
+    static void quadraticFormsUpper(double[] a, int m, int d, double[] u, double[] out) {
+        int width = SPECIES.length();
+        if (d < width) {
+            for (int r = 0; r < m; r++) {
+                out[r] = scalarForm(a, r * d, d, u);
+            }
+            return;
+        }
+        int full = d - d % width;
+        int tail = d - width;                       // start of the overlapping last block, if d % width != 0
+        double[] weights = new double[width];
+        for (int t = 0; t < width; t++) {
+            weights[t] = tail + t >= full ? 1.0 : 0.0;
+        }
+        DoubleVector tailWeights = DoubleVector.fromArray(SPECIES, weights, 0);
+        int r = 0;
+        for (; r + 4 <= m; r += 4) {
+            int a0 = r * d, a1 = a0 + d, a2 = a1 + d, a3 = a2 + d;
+            DoubleVector q0 = DoubleVector.zero(SPECIES), q1 = q0, q2 = q0, q3 = q0;
+            for (int j = 0; j <= full; j += width) {
+                boolean last = j == full;
+                if (last && full == d) {
+                    break;
+                }
+                int col = last ? tail : j;
+                DoubleVector y0 = DoubleVector.zero(SPECIES), y1 = y0, y2 = y0, y3 = y0;
+                int kEnd = col + width;
+                for (int k = 0; k < kEnd; k++) {
+                    DoubleVector row = DoubleVector.fromArray(SPECIES, u, k * d + col);
+                    y0 = row.fma(DoubleVector.broadcast(SPECIES, a[a0 + k]), y0);
+                    y1 = row.fma(DoubleVector.broadcast(SPECIES, a[a1 + k]), y1);
+                    y2 = row.fma(DoubleVector.broadcast(SPECIES, a[a2 + k]), y2);
+                    y3 = row.fma(DoubleVector.broadcast(SPECIES, a[a3 + k]), y3);
+                }
+                if (last) {
+                    y0 = y0.mul(tailWeights);
+                    y1 = y1.mul(tailWeights);
+                    y2 = y2.mul(tailWeights);
+                    y3 = y3.mul(tailWeights);
+                }
+                q0 = y0.fma(DoubleVector.fromArray(SPECIES, a, a0 + col), q0);
+                q1 = y1.fma(DoubleVector.fromArray(SPECIES, a, a1 + col), q1);
+                q2 = y2.fma(DoubleVector.fromArray(SPECIES, a, a2 + col), q2);
+                q3 = y3.fma(DoubleVector.fromArray(SPECIES, a, a3 + col), q3);
+            }
+            out[r] = q0.reduceLanes(VectorOperators.ADD);
+            out[r + 1] = q1.reduceLanes(VectorOperators.ADD);
+            out[r + 2] = q2.reduceLanes(VectorOperators.ADD);
+            out[r + 3] = q3.reduceLanes(VectorOperators.ADD);
+        }
+        for (; r < m; r++) {
+            int a0 = r * d;
+            DoubleVector q0 = DoubleVector.zero(SPECIES);
+            for (int j = 0; j <= full; j += width) {
+                boolean last = j == full;
+                if (last && full == d) {
+                    break;
+                }
+                int col = last ? tail : j;
+                DoubleVector y0 = DoubleVector.zero(SPECIES);
+                for (int k = 0; k < col + width; k++) {
+                    y0 = DoubleVector.fromArray(SPECIES, u, k * d + col).fma(DoubleVector.broadcast(SPECIES, a[a0 + k]), y0);
+                }
+                if (last) {
+                    y0 = y0.mul(tailWeights);
+                }
+                q0 = y0.fma(DoubleVector.fromArray(SPECIES, a, a0 + col), q0);
+            }
+            out[r] = q0.reduceLanes(VectorOperators.ADD);
+        }
+    }
+
+    /** aᵀUa in scalar code, for widths below one SIMD vector. */
+    private static double scalarForm(double[] a, int a0, int d, double[] u) {
+        double q = 0;
+        for (int j = 0; j < d; j++) {
+            double y = 0;
+            for (int k = 0; k <= j; k++) {
+                y += a[a0 + k] * u[k * d + j];
+            }
+            q += y * a[a0 + j];
+        }
+        return q;
+    }
+
     private static void store(double[] c, int off, double alpha, double gamma, double v0, double v1, double v2, double v3) {
         if (gamma == 0.0) {
             c[off] = alpha * v0;

@@ -89,6 +89,40 @@ class TiledOpsTest {
         }
     }
 
+    /** aᵢᵀUaᵢ by both paths against a plain double loop, for row counts and widths around the SIMD block sizes. */
+    @Test
+    void quadraticFormsMatchTheDefinition() {
+        for (int m : new int[]{1, 3, 4, 7, 9}) {
+            for (int d : new int[]{1, 5, 8, 9, 16, 17, 101}) {
+                DMatrixRMaj A = RandomMatrices_DDRM.rectangle(m, d, -1, 1, rng);
+                DMatrixRMaj U = RandomMatrices_DDRM.rectangle(d, d, -1, 1, rng);
+                for (int j = 0; j < d; j++) {
+                    for (int t = 0; t < j; t++) {
+                        U.set(j, t, 0.0);
+                    }
+                }
+                for (boolean vectorized : TiledOps.VECTORIZED ? new boolean[]{true, false} : new boolean[]{false}) {
+                    double[] q = new double[m + 1];
+                    q[m] = 42.0;
+                    TiledOps.quadraticFormsUpper(A, U, q, vectorized);
+                    for (int i = 0; i < m; i++) {
+                        double expected = 0;
+                        for (int j = 0; j < d; j++) {
+                            for (int t = 0; t < d; t++) {
+                                expected += A.get(i, j) * U.get(j, t) * A.get(i, t);
+                            }
+                        }
+                        assertEquals(expected, q[i], 1e-12 * Math.max(1, Math.abs(expected)),
+                                "m=" + m + " d=" + d + " row " + i + " vectorized=" + vectorized);
+                    }
+                    assertEquals(42.0, q[m], "writes only m entries");
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> TiledOps.quadraticFormsUpper(new DMatrixRMaj(2, 3),
+                new DMatrixRMaj(3, 4), new double[2]));
+    }
+
     @Test
     void shapeMismatchesAreNamed() {
         DMatrixRMaj A = new DMatrixRMaj(3, 4);
