@@ -101,14 +101,15 @@ public final class FineTuner {
     }
 
     /**
-     * One training step on the objective multiplied by {@code lossScale} (the IRM script divides its whole loss by
-     * the penalty weight once that exceeds 1; with Adam this changes the balance against weight decay and ε).
+     * One training step on the whole loss — objective and weight decay — multiplied by {@code lossScale} (the IRM
+     * script divides its whole loss, L2 term included, by the penalty weight once that exceeds 1; under Adam this
+     * matters only through ε and the moments carried across the change of scale).
      *
      * @param x         inputs, n × input width.
      * @param labels    n labels.
      * @param domains   n domain ids.
      * @param step      the step (drives annealing).
-     * @param lossScale positive factor on the objective's gradients (weight decay is not scaled).
+     * @param lossScale positive factor on the loss's gradients, weight decay included.
      * @return the objective (unscaled) and its terms.
      * @throws IllegalStateException naming the step and the term if anything went non-finite (nothing applied).
      */
@@ -140,11 +141,11 @@ public final class FineTuner {
         for (String name : featurizer.parameterNames()) {
             INDArray p = featurizer.parameter(name);
             INDArray grad = g.featurizerGradients().get(name).castTo(p.dataType());
-            if (lossScale != 1.0) {
-                grad = grad.mul(lossScale);
-            }
             if (adam.weightDecay() != 0) {
                 grad = grad.add(p.mul(adam.weightDecay()));
+            }
+            if (lossScale != 1.0) {
+                grad = grad.mul(lossScale);
             }
             INDArray m = firstMoment.get(name).muli(adam.betaOne()).addi(grad.mul(1 - adam.betaOne()));
             INDArray v = secondMoment.get(name).muli(adam.betaTwo()).addi(grad.mul(grad).muli(1 - adam.betaTwo()));
@@ -153,7 +154,7 @@ public final class FineTuner {
         }
         double[] gradW = r.gradW().data;
         for (int idx = 0; idx < head.getNumElements(); idx++) {
-            double gw = lossScale * gradW[idx] + adam.weightDecay() * head.data[idx];
+            double gw = lossScale * (gradW[idx] + adam.weightDecay() * head.data[idx]);
             headFirst[idx] = adam.betaOne() * headFirst[idx] + (1 - adam.betaOne()) * gw;
             headSecond[idx] = adam.betaTwo() * headSecond[idx] + (1 - adam.betaTwo()) * gw * gw;
             head.data[idx] -= adam.learningRate() * (headFirst[idx] / c1) / (Math.sqrt(headSecond[idx] / c2) + adam.epsilon());

@@ -60,6 +60,28 @@ class FineTunerTest {
         assertEquals(1, tuner.adamSteps());
     }
 
+    /**
+     * Scaling the loss scales weight decay with it (the IRM script divides its whole loss): Adam's first step is then
+     * the same up to ε, whereas scaling only the objective would let the decay dominate and flip directions.
+     */
+    @Test
+    void lossScaleAppliesToTheWholeLoss() {
+        INDArray x = toy(5);
+        var objective = Algorithms.create("ERM", Map.of(), 0);
+        FineTuner plain = new FineTuner(new MlpFeaturizer(6, 5, DataType.DOUBLE, 3), 2, objective, FineTuner.Adam.of(0.01, 0.05), 4);
+        FineTuner scaled = new FineTuner(new MlpFeaturizer(6, 5, DataType.DOUBLE, 3), 2, objective, FineTuner.Adam.of(0.01, 0.05), 4);
+        plain.step(x, labels, domains, 0, 1.0);
+        scaled.step(x, labels, domains, 0, 1e-3);
+        for (String name : MlpFeaturizer.PARAMETERS) {
+            assertEquals(0, plain.featurizer().parameter(name).sub(scaled.featurizer().parameter(name)).amaxNumber().doubleValue(),
+                    1e-4, name + ": equal up to ε's effect (a flipped step would differ by 2·lr)");
+        }
+        for (int i = 0; i < plain.head().getNumElements(); i++) {
+            assertEquals(plain.head().data[i], scaled.head().data[i], 1e-4);
+        }
+        assertThrows(IllegalArgumentException.class, () -> plain.step(x, labels, domains, 1, 0.0));
+    }
+
     @Test
     void trainingLowersTheLossAndAnnealingResetsAdam() {
         INDArray x = toy(2);
