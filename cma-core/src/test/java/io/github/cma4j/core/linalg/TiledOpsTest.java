@@ -46,13 +46,16 @@ class TiledOpsTest {
 
     @Test
     void multOuterMatchesEjml() {
-        for (int m : new int[]{1, 4, 5, 8, 11, 96}) {
-            DMatrixRMaj A = RandomMatrices_DDRM.rectangle(m, 23, -1, 1, rng);
-            DMatrixRMaj expected = new DMatrixRMaj(m, m);
-            CommonOps_DDRM.multOuter(A, expected);
-            DMatrixRMaj actual = new DMatrixRMaj(1, 1);
-            TiledOps.multOuter(A, actual);
-            assertClose("m=" + m, expected, actual, 1e-14);
+        // k beyond TiledOps.OUTER_CHUNK exercises the chunked SIMD path (accumulating tiles, mirrored at the end)
+        for (int k : new int[]{23, TiledOps.OUTER_CHUNK, TiledOps.OUTER_CHUNK + 1, 3 * TiledOps.OUTER_CHUNK + 37}) {
+            for (int m : new int[]{1, 4, 5, 8, 11, 96}) {
+                DMatrixRMaj A = RandomMatrices_DDRM.rectangle(m, k, -1, 1, rng);
+                DMatrixRMaj expected = new DMatrixRMaj(m, m);
+                CommonOps_DDRM.multOuter(A, expected);
+                DMatrixRMaj actual = new DMatrixRMaj(1, 1);
+                TiledOps.multOuter(A, actual);
+                assertClose("m=" + m + " k=" + k, expected, actual, 1e-14 * k);
+            }
         }
     }
 
