@@ -144,12 +144,20 @@ public final class DomainData {
 
     /** @param rows row indices. @return their label ids. */
     public int[] labels(int[] rows) {
-        return Arrays.stream(rows).map(r -> labels[r]).toArray();
+        return gather(labels, rows);
     }
 
     /** @param rows row indices. @return their domain ids. */
     public int[] domains(int[] rows) {
-        return Arrays.stream(rows).map(r -> domains[r]).toArray();
+        return gather(domains, rows);
+    }
+
+    private static int[] gather(int[] values, int[] rows) {
+        int[] out = new int[rows.length];
+        for (int r = 0; r < rows.length; r++) {
+            out[r] = values[rows[r]];
+        }
+        return out;
     }
 
     /**
