@@ -207,7 +207,8 @@ public final class FineTuningTrainer implements Trainer<Label> {
             }
             FineTuner.StepReport report = tuner.step(x, data.labels(rows), data.domains(rows), step);
             if (step % 100 == 0 || step == steps - 1) {
-                LOG.fine(() -> algorithm + " step " + report + ": " + report.value());
+                int logged = step;
+                LOG.fine(() -> algorithm + " step " + logged + ": objective " + report.value() + " " + report.terms());
             }
         }
         ModelProvenance provenance = new ModelProvenance(FineTunedModel.class.getName(), OffsetDateTime.now(),
