@@ -68,12 +68,7 @@ public final class MlpFeaturizer extends SameDiffFeaturizer {
     }
 
     private static INDArray xavier(int fanIn, int fanOut, SplittableRandom rng, DataType type) {
-        double bound = Math.sqrt(6.0 / (fanIn + fanOut));
-        double[] values = new double[fanIn * fanOut];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (2 * rng.nextDouble() - 1) * bound;
-        }
-        return Nd4j.create(values, new long[]{fanIn, fanOut}, DataType.DOUBLE).castTo(type);
+        return uniform(new long[]{fanIn, fanOut}, Math.sqrt(6.0 / (fanIn + fanOut)), rng, type);
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.github.cma4j.tribuo.finetune;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
@@ -124,18 +123,6 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         SDVariable normalised = centred.div(sd.math().sqrt(variance.add(GROUP_NORM_EPSILON)))
                 .reshape(-1, channels, rows, cols);
         return normalised.mul(scale.reshape(1, channels, 1, 1)).add(shift.reshape(1, channels, 1, 1));
-    }
-
-    private static INDArray uniform(long[] shape, double bound, SplittableRandom rng, DataType type) {
-        long count = 1;
-        for (long s : shape) {
-            count *= s;
-        }
-        double[] values = new double[Math.toIntExact(count)];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (2 * rng.nextDouble() - 1) * bound;
-        }
-        return Nd4j.create(values, shape, DataType.DOUBLE).castTo(type);
     }
 
     /** @return the input images' shape: channels, height, width. */

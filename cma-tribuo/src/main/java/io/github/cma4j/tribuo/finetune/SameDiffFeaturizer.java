@@ -41,6 +41,27 @@ public abstract class SameDiffFeaturizer implements Featurizer {
         }
     }
 
+    /**
+     * Values drawn U(−bound, bound) from the generator in row-major order (as doubles, then cast), for initialisation.
+     *
+     * @param shape the array's shape.
+     * @param bound half-width.
+     * @param rng   the generator.
+     * @param type  the array's type.
+     * @return the array.
+     */
+    protected static INDArray uniform(long[] shape, double bound, java.util.SplittableRandom rng, DataType type) {
+        long count = 1;
+        for (long size : shape) {
+            count *= size;
+        }
+        double[] values = new double[Math.toIntExact(count)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (2 * rng.nextDouble() - 1) * bound;
+        }
+        return org.nd4j.linalg.factory.Nd4j.create(values, shape, DataType.DOUBLE).castTo(type);
+    }
+
     @Override
     public int inputWidth() {
         return inputWidth;
