@@ -26,8 +26,13 @@ import java.util.TreeMap;
  *   v_e = (1/n_e) Σ_{i∈e} (g_i − ḡ_e)²                         (element-wise, population variance)
  *   m_e ← ema·m_e + (1 − ema)·v_e  (m_e = 0 before the first update, stored detached),  ṽ_e = m_e / (1 − ema)
  *   penalty = (1/E) Σ_e mean_over_CD_params (ṽ_e − (1/E) Σ_f ṽ_f)²
- *   L = CE(pooled) + λ_t · penalty,   λ_t = lambda if t ≥ T else 0
+ *   L = CE(pooled) + λ_t · penalty,   λ_t = lambda if t ≥ T else lambda_before_anneal (DomainBed: 0)
  * </pre>
+ * The fishr repository's ColoredMNIST script differs from DomainBed in three constants, all expressible here: no
+ * EMA ({@code ema = 0}), a penalty summed over the E domains and the head's parameters instead of averaged (its
+ * λ_script = our λ / (E·P), P = the number of distinct head parameters: D + 1 for its one-logit head, whose two
+ * softmax rows here carry the same variances) and weight 1 before the anneal ({@code lambda_before_anneal =
+ * E·P}).
  * Gradients flow only through the current v_e (∂ṽ_e/∂v_e = 1). With Δ_e = ∂penalty/∂ṽ_e = (2/(E·C·D))(ṽ_e − ṽ̄):
  * ∂/∂r_ik = (2/n_e) Σ_j Δ_e[k,j](r_ik x̃_ij − ḡ_kj) x̃_ij and ∂/∂x̃_ij (direct) = (2/n_e) Σ_k Δ_e[k,j](r_ik x̃_ij − ḡ_kj) r_ik.
  * The EMA is updated at every call (also before the anneal, as DomainBed does) and keyed by domain id; the
@@ -44,11 +49,15 @@ public final class FishrObjective implements DomainObjective {
     public static final AlgorithmSpec SPEC = new AlgorithmSpec(NAME, "invariant per-sample gradient variances (Fishr)",
             new HyperparameterSpace(List.of(
                     Hyperparameter.real("lambda", 1000, new Distribution.Log10Uniform(1, 4), "penalty weight after the anneal"),
-                    Hyperparameter.integer("penalty_anneal_iters", 1500, new Distribution.IntUniform(0, 5000), "steps with weight 0"),
-                    Hyperparameter.real("ema", 0.95, new Distribution.Uniform(0.90, 0.99), "EMA decay of the variances"))),
-            (hp, seed) -> new FishrObjective(hp.getDouble("lambda"), hp.getLong("penalty_anneal_iters"), hp.getDouble("ema")));
+                    Hyperparameter.integer("penalty_anneal_iters", 1500, new Distribution.IntUniform(0, 5000), "steps with weight lambda_before_anneal (0)"),
+                    Hyperparameter.real("ema", 0.95, new Distribution.Uniform(0.90, 0.99), "EMA decay of the variances"),
+                    Hyperparameter.real("lambda_before_anneal", 0, new Distribution.Fixed(),
+                            "penalty weight before the anneal (DomainBed 0; the fishr ColoredMNIST script's 1, in its units)"))),
+            (hp, seed) -> new FishrObjective(hp.getDouble("lambda"), hp.getLong("penalty_anneal_iters"), hp.getDouble("ema"),
+                    hp.getDouble("lambda_before_anneal")));
 
     private final double lambda;
+    private final double lambdaBeforeAnneal;
     private final long annealSteps;
     private final double ema;
     private TreeMap<Integer, double[]> movingAverage = new TreeMap<>();
@@ -59,7 +68,19 @@ public final class FishrObjective implements DomainObjective {
      * @param ema         EMA decay in [0, 1).
      */
     public FishrObjective(double lambda, long annealSteps, double ema) {
+        this(lambda, annealSteps, ema, 0.0);
+    }
+
+    /**
+     * @param lambda             λ after the anneal, {@code >= 0}.
+     * @param annealSteps        T.
+     * @param ema                EMA decay in [0, 1).
+     * @param lambdaBeforeAnneal λ for t &lt; T, {@code >= 0} (DomainBed 0).
+     */
+    public FishrObjective(double lambda, long annealSteps, double ema, double lambdaBeforeAnneal) {
         Checks.nonNegativeFinite("lambda", lambda);
+        Checks.nonNegativeFinite("lambda_before_anneal", lambdaBeforeAnneal);
+        this.lambdaBeforeAnneal = lambdaBeforeAnneal;
         Checks.nonNegative("penalty_anneal_iters", annealSteps);
         if (!(ema >= 0 && ema < 1)) {
             throw new IllegalArgumentException("ema must be in [0, 1), got " + ema);
@@ -134,7 +155,7 @@ public final class FishrObjective implements DomainObjective {
                 penalty += diff * diff / size / numDomains;
             }
         }
-        double weight = Anneal.weight(step, annealSteps, 0.0, lambda);
+        double weight = Anneal.weight(step, annealSteps, lambdaBeforeAnneal, lambda);
         if (weight != 0.0 && numDomains > 1) {
             DMatrixRMaj dP = pass.gradProbabilities();
             DMatrixRMaj dX = pass.gradFeaturesDirect();

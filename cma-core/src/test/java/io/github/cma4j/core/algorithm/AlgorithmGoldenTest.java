@@ -125,6 +125,37 @@ class AlgorithmGoldenTest {
         assertEquals(1.0, r.terms().get("weight"), "λ = 1 before the anneal, not 0");
     }
 
+    /** The IRM script's penalty: per domain the squared scale gradient of the whole domain, averaged over domains. */
+    @Test
+    void irmFullPenaltyIsTheMeanSquaredWholeDomainScaleGradient() {
+        RandomCase rc = RandomCase.of(55, 3, 4, 5, 6);    // two domains, 5 and 6 rows (interleaved)
+        DMatrixRMaj Z = SoftmaxOps.logits(rc.X(), rc.W(), null);
+        HeadBatch batch = rc.batch();
+        double expected = 0;
+        for (int e = 0; e < 2; e++) {
+            int[] rows = batch.index().rows(e);
+            double h = 1e-6;
+            double plus = 0, minus = 0;
+            for (int i : rows) {
+                DMatrixRMaj zi = new DMatrixRMaj(1, 3);
+                DMatrixRMaj zj = new DMatrixRMaj(1, 3);
+                for (int k = 0; k < 3; k++) {
+                    zi.set(0, k, (1 + h) * Z.get(i, k));
+                    zj.set(0, k, (1 - h) * Z.get(i, k));
+                }
+                plus += SoftmaxOps.meanCrossEntropy(zi, new int[]{rc.labels()[i]}) / rows.length;
+                minus += SoftmaxOps.meanCrossEntropy(zj, new int[]{rc.labels()[i]}) / rows.length;
+            }
+            double g = (plus - minus) / (2 * h);
+            expected += g * g / 2;
+        }
+        ObjectiveResult r = Algorithms.create("IRM", Map.of("irm_penalty", "full", "irm_penalty_anneal_iters", "2",
+                "irm_lambda", "100"), 0).evaluate(rc.batch(), rc.W(), 0, false);
+        assertEquals(expected, r.terms().get("penalty"), 1e-8);
+        assertEquals(r.crossEntropy() + expected, r.value(), 1e-8, "weight 1 before the anneal");
+        assertThrows(IllegalArgumentException.class, () -> Algorithms.create("IRM", Map.of("irm_penalty", "halves"), 0));
+    }
+
     /** CORAL on a 1-d feature plus a bias column: μ = (1, 3), unbiased variances (2, 8): (1−3)² + (2−8)² = 40. */
     @Test
     void coralByHand() {
@@ -182,6 +213,15 @@ class AlgorithmGoldenTest {
         assertEquals(1.9 * 1.9 * penalty, fishr.evaluate(batch, rc.W(), 1, false).terms().get("penalty"), 1e-14);
         fishr.resetState();
         assertEquals(penalty, fishr.evaluate(batch, rc.W(), 0, false).terms().get("penalty"), 1e-15);
+        // the fishr ColoredMNIST script's form: no EMA (the same penalty at every step) and a weight before the anneal
+        DomainObjective script = Algorithms.create("Fishr", Map.of("lambda", "100", "penalty_anneal_iters", "5", "ema", "0",
+                "lambda_before_anneal", "7"), 0);
+        for (int t = 0; t < 2; t++) {
+            ObjectiveResult r = script.evaluate(batch, rc.W(), t, false);
+            assertEquals(penalty, r.terms().get("penalty"), 1e-15);
+            assertEquals(r.crossEntropy() + 7 * penalty, r.value(), 1e-14);
+        }
+        assertEquals(penalty * 100, script.evaluate(batch, rc.W(), 5, false).value() - first.crossEntropy(), 1e-12);
     }
 
     /** GroupDRO from fresh weights: q_e ∝ exp(η L_e); loss = Σ q_e L_e. */

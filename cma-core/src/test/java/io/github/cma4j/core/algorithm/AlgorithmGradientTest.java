@@ -41,6 +41,11 @@ class AlgorithmGradientTest {
             "CMA", Map.of("grad_alpha", "3", "hess_beta", "5", "penalty_anneal_iters", "0", "normalization", "none"),
             "CMA-diag", Map.of("grad_alpha", "3", "hess_beta", "5", "penalty_anneal_iters", "0", "normalization", "none"));
 
+    /** Further settings of word-valued or fixed hyperparameters that switch to another formula. */
+    static final List<Map.Entry<String, Map<String, String>>> VARIANTS = List.of(
+            Map.entry("IRM", Map.of("irm_lambda", "3", "irm_penalty_anneal_iters", "0", "irm_penalty", "full")),
+            Map.entry("Fishr", Map.of("lambda", "50", "penalty_anneal_iters", "5", "ema", "0", "lambda_before_anneal", "7")));
+
     static List<RandomCase> cases() {
         return List.of(
                 RandomCase.of(41, 2, 9, 6, 11),
@@ -51,9 +56,14 @@ class AlgorithmGradientTest {
 
     static Stream<Arguments> algorithmCases() {
         List<Arguments> out = new ArrayList<>();
+        List<Map.Entry<String, Map<String, String>>> settings = new ArrayList<>();
         for (AlgorithmSpec spec : Algorithms.BUILT_IN) {
+            settings.add(Map.entry(spec.name(), ACTIVE.get(spec.name())));
+        }
+        settings.addAll(VARIANTS);
+        for (Map.Entry<String, Map<String, String>> entry : settings) {
             for (RandomCase rc : cases()) {
-                out.add(Arguments.of(spec.name(), rc));
+                out.add(Arguments.of(entry.getKey(), entry.getValue(), rc));
             }
         }
         return out.stream();
@@ -67,10 +77,10 @@ class AlgorithmGradientTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} on {1}")
+    @ParameterizedTest(name = "{0} {1} on {2}")
     @MethodSource("algorithmCases")
-    void gradientsMatchFiniteDifferences(String name, RandomCase rc) {
-        DomainObjective objective = Algorithms.create(name, ACTIVE.get(name), 17L);
+    void gradientsMatchFiniteDifferences(String name, Map<String, String> settings, RandomCase rc) {
+        DomainObjective objective = Algorithms.create(name, settings, 17L);
         objective.evaluate(rc.batch(), rc.W(), 0, false);         // step 0 builds any state (EMA, group weights)
         Object state = objective.saveState();
         objective.restoreState(state);

@@ -55,8 +55,11 @@ public final class FineTuner {
     private final Map<String, INDArray> secondMoment = new HashMap<>();
     private double[] headFirst;
     private double[] headSecond;
+    private final long seed;
     private int adamSteps;
     private List<String> trainingDomains;
+    private boolean referenceClass;
+    private boolean ignoreOptimizerResets;
 
     /**
      * @param featurizer the featurizer (trained in place).
@@ -70,16 +73,53 @@ public final class FineTuner {
         this.numClasses = numClasses;
         this.objective = objective;
         this.adam = adam;
+        this.seed = seed;
+        this.head = new DMatrixRMaj(numClasses, featurizer.featureWidth() + 1);
+        initialiseHead(0);
+        resetOptimizer();
+    }
+
+    /** Xavier-uniform rows from {@code firstRow} on (fan-out = the number of such rows), zero bias, zero rows before. */
+    private void initialiseHead(int firstRow) {
         int h = featurizer.featureWidth();
-        this.head = new DMatrixRMaj(numClasses, h + 1);
+        head.zero();
         SplittableRandom rng = new SplittableRandom(seed);
-        double bound = Math.sqrt(6.0 / (h + numClasses));
-        for (int k = 0; k < numClasses; k++) {
+        double bound = Math.sqrt(6.0 / (h + numClasses - firstRow));
+        for (int k = firstRow; k < numClasses; k++) {
             for (int j = 0; j < h; j++) {
                 head.set(k, j, (2 * rng.nextDouble() - 1) * bound);
             }
         }
-        resetOptimizer();
+    }
+
+    /**
+     * Fixes the first class's logit at 0 (its head row stays zero and is never updated), before training: for two
+     * classes the head is then the one-logit logistic model of the IRM script (softmax(0, z) = (1 − σ(z), σ(z))),
+     * with that script's Xavier bound √(6/(h+1)), and Adam and the weight decay act on that one logit as there —
+     * a free two-row softmax head moves the logit difference twice as fast under Adam and decays it half as much.
+     * The objective and its penalties are unchanged (they see the same logits).
+     *
+     * @return this.
+     * @throws IllegalStateException after a step.
+     */
+    public FineTuner referenceClass() {
+        if (adamSteps > 0) {
+            throw new IllegalStateException("referenceClass() must be chosen before training");
+        }
+        referenceClass = true;
+        initialiseHead(1);
+        return this;
+    }
+
+    /**
+     * Keeps Adam's moments when the objective asks for a reset at its anneal step (DomainBed re-creates Adam there;
+     * the IRM and fishr ColoredMNIST scripts do not).
+     *
+     * @return this.
+     */
+    public FineTuner ignoreOptimizerResets() {
+        ignoreOptimizerResets = true;
+        return this;
     }
 
     /** A step's outcome. @param value the objective. @param terms its parts. @param reset whether Adam was reset. */
@@ -132,7 +172,8 @@ public final class FineTuner {
                         + "' is not finite; the parameters are those of the last good step");
             }
         }
-        if (r.resetOptimizer()) {
+        boolean reset = r.resetOptimizer() && !ignoreOptimizerResets;
+        if (reset) {
             resetOptimizer();
         }
         adamSteps++;
@@ -153,13 +194,13 @@ public final class FineTuner {
             p.subi(m.div(c1).divi(denominator).muli(adam.learningRate()));
         }
         double[] gradW = r.gradW().data;
-        for (int idx = 0; idx < head.getNumElements(); idx++) {
+        for (int idx = referenceClass ? head.numCols : 0; idx < head.getNumElements(); idx++) {
             double gw = lossScale * (gradW[idx] + adam.weightDecay() * head.data[idx]);
             headFirst[idx] = adam.betaOne() * headFirst[idx] + (1 - adam.betaOne()) * gw;
             headSecond[idx] = adam.betaTwo() * headSecond[idx] + (1 - adam.betaTwo()) * gw * gw;
             head.data[idx] -= adam.learningRate() * (headFirst[idx] / c1) / (Math.sqrt(headSecond[idx] / c2) + adam.epsilon());
         }
-        return new StepReport(r.value(), r.terms(), r.resetOptimizer());
+        return new StepReport(r.value(), r.terms(), reset);
     }
 
     /**

@@ -28,11 +28,14 @@ import java.util.Map;
  * sums the two colour channels (the grayscale oracle, 14·14 inputs); {@code --first-seed=S}; {@code --rescale=false};
  * {@code --hidden=H}.
  * <p>
- * Differences from the original script, recorded with the results: a 2-class softmax head instead of one logit,
- * DomainBed's penalties (IRM's split batch, Fishr's EMA and zero weight before its anneal) and DomainBed's Adam reset
- * at the anneal step.
+ * As in the script, the head is one logit (the first class's softmax row pinned at zero, {@link
+ * FineTuner#referenceClass()}; {@code --one-logit=false} trains a free 2-class softmax head) and Adam keeps its
+ * moments at the anneal step ({@code --adam-reset} resets them, as DomainBed does). The penalties are the
+ * registry's; their script forms are hyperparameter settings (docs/results.md lists them: IRM {@code
+ * irm_penalty=full}, Fishr {@code ema=0} with λ in the registry's per-parameter mean units, VREx's λ×4).
  * <pre>
  * usage: IrmProtocolExperiment ALGORITHM SEEDS STEPS [name=value ...] [--holdout=F] [--gray] [--first-seed=S]
+ *        [--rescale=false] [--hidden=H] [--one-logit=false] [--adam-reset]
  * </pre>
  */
 public final class IrmProtocolExperiment {
@@ -58,8 +61,11 @@ public final class IrmProtocolExperiment {
      * @param holdout fraction of each training environment held out (0 for none).
      * @param gray    sum the colour channels.
      * @param rescale divide the loss by the penalty weight once it exceeds 1.
+     * @param oneLogit the script's one-logit head (first class pinned at 0) instead of a free softmax head.
+     * @param adamReset reset Adam's moments when the objective asks (DomainBed), instead of keeping them (script).
      */
-    public record Settings(int hidden, int steps, double holdout, boolean gray, boolean rescale) {
+    public record Settings(int hidden, int steps, double holdout, boolean gray, boolean rescale, boolean oneLogit,
+                           boolean adamReset) {
         /** Validates. */
         public Settings {
             if (hidden < 1 || steps < 0 || !(holdout >= 0 && holdout < 1)) {
@@ -69,7 +75,8 @@ public final class IrmProtocolExperiment {
     }
 
     /**
-     * @param args ALGORITHM SEEDS STEPS [name=value ...] [--holdout=F] [--gray] [--first-seed=S] [--rescale=false].
+     * @param args ALGORITHM SEEDS STEPS [name=value ...] [--holdout=F] [--gray] [--first-seed=S] [--rescale=false]
+     *             [--hidden=H] [--one-logit=false] [--adam-reset].
      * @throws IOException if Fashion-MNIST cannot be found.
      */
     public static void main(String[] args) throws IOException {
@@ -80,6 +87,8 @@ public final class IrmProtocolExperiment {
         double holdout = 0;
         boolean gray = false;
         boolean rescale = true;
+        boolean oneLogit = true;
+        boolean adamReset = false;
         int firstSeed = 0;
         int hidden = 256;
         for (int i = 3; i < args.length; i++) {
@@ -88,6 +97,8 @@ public final class IrmProtocolExperiment {
                 case "--holdout" -> holdout = Double.parseDouble(kv[1]);
                 case "--gray" -> gray = kv.length == 1 || Boolean.parseBoolean(kv[1]);
                 case "--rescale" -> rescale = kv.length == 1 || Boolean.parseBoolean(kv[1]);
+                case "--one-logit" -> oneLogit = kv.length == 1 || Boolean.parseBoolean(kv[1]);
+                case "--adam-reset" -> adamReset = kv.length == 1 || Boolean.parseBoolean(kv[1]);
                 case "--first-seed" -> firstSeed = Integer.parseInt(kv[1]);
                 case "--hidden" -> hidden = Integer.parseInt(kv[1]);
                 default -> {
@@ -98,7 +109,7 @@ public final class IrmProtocolExperiment {
                 }
             }
         }
-        Settings settings = new Settings(hidden, steps, holdout, gray, rescale);
+        Settings settings = new Settings(hidden, steps, holdout, gray, rescale, oneLogit, adamReset);
         FashionMnist.Pool pool = FashionMnist.load(FashionMnist.locate(null));
         List<Outcome> outcomes = new ArrayList<>();
         for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
@@ -170,6 +181,12 @@ public final class IrmProtocolExperiment {
         int width = settings.gray() ? data.numFeatures() / 2 : data.numFeatures();
         FineTuner tuner = new FineTuner(new MlpFeaturizer(width, settings.hidden(), DataType.FLOAT, seed), 2,
                 Algorithms.create(algorithm, overrides, seed), FineTuner.Adam.of(1e-3, 2e-3), seed);
+        if (settings.oneLogit()) {
+            tuner.referenceClass();
+        }
+        if (!settings.adamReset()) {
+            tuner.ignoreOptimizerResets();
+        }
         long start = System.nanoTime();
         for (int t = 0; t < settings.steps(); t++) {
             double weight = settings.rescale() ? penaltyWeight(algorithm, hp, t) : 1.0;

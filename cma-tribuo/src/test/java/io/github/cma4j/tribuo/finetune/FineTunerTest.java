@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,6 +105,51 @@ class FineTunerTest {
             correct += predicted[i] == labels[i] ? 1 : 0;
         }
         assertTrue(correct >= 0.8 * N, "fits the toy problem: " + correct + "/" + N);
+    }
+
+    /** The IRM script's schedule keeps Adam's moments through the anneal step. */
+    @Test
+    void ignoredResetsKeepAdamsMoments() {
+        INDArray x = toy(2);
+        FineTuner tuner = new FineTuner(new MlpFeaturizer(6, 8, DataType.DOUBLE, 5), 2, Algorithms.create("IRM",
+                Map.of("irm_penalty_anneal_iters", "3", "irm_lambda", "10"), 0), FineTuner.Adam.of(0.01, 1e-4), 6)
+                .ignoreOptimizerResets();
+        for (int t = 0; t < 6; t++) {
+            assertFalse(tuner.step(x, labels, domains, t).reset());
+            assertEquals(t + 1, tuner.adamSteps());
+        }
+    }
+
+    /**
+     * A reference class: row 0 of the head starts and stays at zero (weight decay included), the other row gets the
+     * one-logit Xavier bound √(6/(h+1)), and the model still learns the toy problem.
+     */
+    @Test
+    void referenceClassPinsTheFirstRowAtZero() {
+        INDArray x = toy(3);
+        int h = 8;
+        FineTuner tuner = new FineTuner(new MlpFeaturizer(6, h, DataType.DOUBLE, 5), 2, Algorithms.create("ERM", Map.of(), 0),
+                FineTuner.Adam.of(0.02, 1e-2), 6).referenceClass();
+        double bound = Math.sqrt(6.0 / (h + 1));
+        double largest = 0;
+        for (int j = 0; j < h; j++) {
+            assertEquals(0.0, tuner.head().get(0, j));
+            largest = Math.max(largest, Math.abs(tuner.head().get(1, j)));
+        }
+        assertTrue(largest > 0 && largest <= bound, "row 1 drawn within ±" + bound + ": " + largest);
+        for (int t = 0; t < 80; t++) {
+            tuner.step(x, labels, domains, t);
+        }
+        for (int j = 0; j <= h; j++) {
+            assertEquals(0.0, tuner.head().get(0, j), "row 0, column " + j);
+        }
+        int[] predicted = tuner.predict(x);
+        int correct = 0;
+        for (int i = 0; i < N; i++) {
+            correct += predicted[i] == labels[i] ? 1 : 0;
+        }
+        assertTrue(correct >= 0.8 * N, "fits the toy problem: " + correct + "/" + N);
+        assertThrows(IllegalStateException.class, tuner::referenceClass, "only before training");
     }
 
     /** The MLP's hand-written pass equals SameDiff's forward and autodiff, also when the batch size changes. */
