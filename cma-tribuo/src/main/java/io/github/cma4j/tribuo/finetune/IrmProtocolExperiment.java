@@ -21,6 +21,8 @@ import java.util.Map;
  * Adam (lr 1e-3) with L2 1e-3 (weight decay 2e-3: the script adds 1e-3·Σ‖w‖²), a fixed number of steps (501),
  * final train and test (−90%) accuracy per seed. The algorithm and its hyperparameters come from the registry.
  * As in the script, once the method's penalty weight exceeds 1 the whole loss is divided by it ({@code --rescale},
+ * or by a given number with {@code --rescale=X}: the script's λ where the registry's λ is in other units, as for
+ * Fishr, whose loss would otherwise be scaled down so far that Adam's ε damps its steps;
  * on by default; for CMA the weight is max(α, β)).
  * <p>
  * Options: {@code --holdout=F} keeps a fraction F of each training environment out of training and reports the
@@ -35,7 +37,7 @@ import java.util.Map;
  * irm_penalty=full}, Fishr {@code ema=0} with λ in the registry's per-parameter mean units, VREx's λ×4).
  * <pre>
  * usage: IrmProtocolExperiment ALGORITHM SEEDS STEPS [name=value ...] [--holdout=F] [--gray] [--first-seed=S]
- *        [--rescale=false] [--hidden=H] [--one-logit=false] [--adam-reset]
+ *        [--rescale=false|X] [--hidden=H] [--one-logit=false] [--adam-reset]
  * </pre>
  */
 public final class IrmProtocolExperiment {
@@ -61,25 +63,39 @@ public final class IrmProtocolExperiment {
      * @param holdout fraction of each training environment held out (0 for none).
      * @param gray    sum the colour channels.
      * @param rescale divide the loss by the penalty weight once it exceeds 1.
+     * @param divisor what to divide by then: 0 for the penalty weight itself.
      * @param oneLogit the script's one-logit head (first class pinned at 0) instead of a free softmax head.
      * @param adamReset reset Adam's moments when the objective asks (DomainBed), instead of keeping them (script).
      */
-    public record Settings(int hidden, int steps, double holdout, boolean gray, boolean rescale, boolean oneLogit,
-                           boolean adamReset) {
+    public record Settings(int hidden, int steps, double holdout, boolean gray, boolean rescale, double divisor,
+                           boolean oneLogit, boolean adamReset) {
         /** Validates. */
         public Settings {
-            if (hidden < 1 || steps < 0 || !(holdout >= 0 && holdout < 1)) {
+            if (hidden < 1 || steps < 0 || !(holdout >= 0 && holdout < 1) || !(divisor == 0 || divisor >= 1)) {
                 throw new IllegalArgumentException("invalid settings " + this);
             }
         }
     }
 
     /**
-     * @param args ALGORITHM SEEDS STEPS [name=value ...] [--holdout=F] [--gray] [--first-seed=S] [--rescale=false]
-     *             [--hidden=H] [--one-logit=false] [--adam-reset].
-     * @throws IOException if Fashion-MNIST cannot be found.
+     * A parsed command line.
+     *
+     * @param algorithm registry name.
+     * @param seeds     how many seeds.
+     * @param firstSeed the first seed.
+     * @param overrides the algorithm's hyperparameters.
+     * @param settings  the protocol's settings.
      */
-    public static void main(String[] args) throws IOException {
+    public record Invocation(String algorithm, int seeds, int firstSeed, Map<String, String> overrides, Settings settings) {
+    }
+
+    /**
+     * @param args ALGORITHM SEEDS STEPS [name=value ...] [--holdout=F] [--gray] [--first-seed=S] [--rescale=false|X]
+     *             [--hidden=H] [--one-logit=false] [--adam-reset].
+     * @return the invocation.
+     * @throws IllegalArgumentException naming the argument that is not understood.
+     */
+    public static Invocation parse(String[] args) {
         String algorithm = args.length > 0 ? args[0] : "ERM";
         int seeds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int steps = args.length > 2 ? Integer.parseInt(args[2]) : 501;
@@ -87,29 +103,68 @@ public final class IrmProtocolExperiment {
         double holdout = 0;
         boolean gray = false;
         boolean rescale = true;
+        double divisor = 0;
         boolean oneLogit = true;
         boolean adamReset = false;
         int firstSeed = 0;
         int hidden = 256;
         for (int i = 3; i < args.length; i++) {
             String[] kv = args[i].split("=", 2);
+            String value = kv.length == 2 ? kv[1] : null;
             switch (kv[0]) {
-                case "--holdout" -> holdout = Double.parseDouble(kv[1]);
-                case "--gray" -> gray = kv.length == 1 || Boolean.parseBoolean(kv[1]);
-                case "--rescale" -> rescale = kv.length == 1 || Boolean.parseBoolean(kv[1]);
-                case "--one-logit" -> oneLogit = kv.length == 1 || Boolean.parseBoolean(kv[1]);
-                case "--adam-reset" -> adamReset = kv.length == 1 || Boolean.parseBoolean(kv[1]);
-                case "--first-seed" -> firstSeed = Integer.parseInt(kv[1]);
-                case "--hidden" -> hidden = Integer.parseInt(kv[1]);
+                case "--holdout" -> holdout = Double.parseDouble(required(kv[0], value));
+                case "--gray" -> gray = flag(kv[0], value);
+                case "--rescale" -> {
+                    if (value != null && value.matches("[0-9.eE+]+")) {
+                        divisor = Double.parseDouble(value);
+                    } else {
+                        rescale = flag(kv[0], value);
+                    }
+                }
+                case "--one-logit" -> oneLogit = flag(kv[0], value);
+                case "--adam-reset" -> adamReset = flag(kv[0], value);
+                case "--first-seed" -> firstSeed = Integer.parseInt(required(kv[0], value));
+                case "--hidden" -> hidden = Integer.parseInt(required(kv[0], value));
                 default -> {
-                    if (kv.length != 2 || kv[0].startsWith("--")) {
+                    if (value == null || kv[0].startsWith("--")) {
                         throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
                     }
-                    overrides.put(kv[0], kv[1]);
+                    overrides.put(kv[0], value);
                 }
             }
         }
-        Settings settings = new Settings(hidden, steps, holdout, gray, rescale, oneLogit, adamReset);
+        return new Invocation(algorithm, seeds, firstSeed, overrides,
+                new Settings(hidden, steps, holdout, gray, rescale, divisor, oneLogit, adamReset));
+    }
+
+    private static String required(String option, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException(option + " needs a value (" + option + "=...)");
+        }
+        return value;
+    }
+
+    private static boolean flag(String option, String value) {
+        if (value == null || value.equals("true")) {
+            return true;
+        }
+        if (value.equals("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException(option + " takes true or false, got '" + value + "'");
+    }
+
+    /**
+     * @param args see {@link #parse}.
+     * @throws IOException if Fashion-MNIST cannot be found.
+     */
+    public static void main(String[] args) throws IOException {
+        Invocation invocation = parse(args);
+        String algorithm = invocation.algorithm();
+        Map<String, String> overrides = invocation.overrides();
+        Settings settings = invocation.settings();
+        int firstSeed = invocation.firstSeed();
+        int seeds = invocation.seeds();
         FashionMnist.Pool pool = FashionMnist.load(FashionMnist.locate(null));
         List<Outcome> outcomes = new ArrayList<>();
         for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
@@ -190,7 +245,8 @@ public final class IrmProtocolExperiment {
         long start = System.nanoTime();
         for (int t = 0; t < settings.steps(); t++) {
             double weight = settings.rescale() ? penaltyWeight(algorithm, hp, t) : 1.0;
-            tuner.step(xTrain, yTrain, dTrain, t, weight > 1 ? 1 / weight : 1.0);
+            double divideBy = settings.divisor() > 0 ? settings.divisor() : weight;
+            tuner.step(xTrain, yTrain, dTrain, t, weight > 1 ? 1 / divideBy : 1.0);
         }
         double secondsPerStep = (System.nanoTime() - start) / 1e9 / Math.max(1, settings.steps());
         double[] heldOutAccuracy = new double[heldOut.get(0).length == 0 ? 0 : 2];
