@@ -228,13 +228,20 @@ public final class Main implements Runnable {
         int steps;
         @Option(names = "--checkpoint-freq", defaultValue = "100", description = "default: ${DEFAULT-VALUE}")
         int checkpointFreq;
+        @Option(names = "--featurizer", defaultValue = "linear",
+                description = "linear (probe the inputs), MLP or MNIST_CNN (train the featurizer end to end) (default: ${DEFAULT-VALUE})")
+        String featurizer;
+        @Option(names = "--eval-examples", defaultValue = "0",
+                description = "examples per domain and split evaluated at a checkpoint, 0 = all (default: ${DEFAULT-VALUE})")
+        int evalExamples;
         @Option(names = "--out", required = true, description = "output directory of the run")
         Path out;
 
         @Override
         public Integer call() throws IOException {
             RunSpec run = new RunSpec(DatasetCatalog.get(dataset).name(), io.github.cma4j.core.algorithm.Algorithms.get(algorithm).name(),
-                    testEnvs, hparamsSeed, trialSeed, steps, checkpointFreq, parseOverrides(spec.commandLine(), hparams));
+                    testEnvs, hparamsSeed, trialSeed, steps, checkpointFreq, parseOverrides(spec.commandLine(), hparams),
+                    featurizer, evalExamples);
             if (io.github.cma4j.tribuo.experiments.ResultsFile.isDone(out)) {
                 throw new IOException(out + " already holds a finished run; choose another --out");
             }
@@ -270,6 +277,12 @@ public final class Main implements Runnable {
         int workers;
         @Option(names = "--hparam", description = "override a hyperparameter for every run, name=value (repeatable)")
         List<String> hparams = new ArrayList<>();
+        @Option(names = "--featurizer", defaultValue = "linear",
+                description = "linear (probe the inputs), MLP or MNIST_CNN (train the featurizer end to end) (default: ${DEFAULT-VALUE})")
+        String featurizer;
+        @Option(names = "--eval-examples", defaultValue = "0",
+                description = "examples per domain and split evaluated at a checkpoint, 0 = all (default: ${DEFAULT-VALUE})")
+        int evalExamples;
         @Option(names = "--out", required = true)
         Path out;
 
@@ -284,7 +297,7 @@ public final class Main implements Runnable {
             }
             List<String> algorithmNames = algorithms.stream().map(a -> io.github.cma4j.core.algorithm.Algorithms.get(a).name()).toList();
             List<RunSpec> runs = Sweep.grid(datasets, algorithmNames, envSets, numHparams, numTrials, steps, checkpointFreq,
-                    parseOverrides(spec.commandLine(), hparams));
+                    parseOverrides(spec.commandLine(), hparams), featurizer, evalExamples);
             List<AutoCloseable> bars = new ArrayList<>();
             Sweep.Summary s;
             try {

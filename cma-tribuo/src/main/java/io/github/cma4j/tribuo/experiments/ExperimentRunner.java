@@ -10,6 +10,11 @@ import io.github.cma4j.datasets.io.IdxReader;
 import io.github.cma4j.tribuo.BatchMode;
 import io.github.cma4j.tribuo.DomainLinearSGDTrainer;
 import io.github.cma4j.tribuo.data.TribuoDatasets;
+import io.github.cma4j.tribuo.finetune.FineTunedModel;
+import io.github.cma4j.tribuo.finetune.FineTuner;
+import io.github.cma4j.tribuo.finetune.FineTuningTrainer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 import io.github.cma4j.tribuo.optim.AdamOptimiser;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.MutableDataset;
@@ -29,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
@@ -40,6 +46,8 @@ import java.util.stream.IntStream;
  * the {@code done} marker is written after the last one, with the final model ({@code model.tribuo}).
  */
 public final class ExperimentRunner {
+    /** Rows per forward pass when a fine-tuned model is evaluated. */
+    private static final int EVAL_CHUNK = 512;
     private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
     /** The last few datasets built, so a sweep's runs share them; bounded because one can weigh ~0.5 GB. */
     private static final int CACHE_SIZE = 2;
@@ -115,6 +123,16 @@ public final class ExperimentRunner {
         Map<String, String> algorithmParams = new LinkedHashMap<>();
         Algorithms.get(spec.algorithm()).hyperparameters().entries()
                 .forEach(h -> algorithmParams.put(h.name(), hp.getString(h.name())));
+        int[] labelRow = new int[data.classNames().size()];
+        for (int c = 0; c < labelRow.length; c++) {
+            labelRow[c] = train.getOutputIDInfo().getID(new Label(data.classNames().get(c)));
+        }
+        int trainPerStep = (int) hp.getLong("batch_size") * (domains.size() - testIds.size());
+        double stepsPerEpoch = trainRows.length / (double) Math.max(1, trainPerStep);
+        if (spec.fineTuning()) {
+            runFineTuning(spec, runDir, data, split, train, hp, algorithmParams, labelRow, stepsPerEpoch, progress);
+            return;
+        }
         DomainLinearSGDTrainer trainer = new DomainLinearSGDTrainer(spec.algorithm(), algorithmParams,
                 new AdamOptimiser(hp.getDouble("lr"), 0.9, 0.999, 1e-8, hp.getDouble("weight_decay")), 1,
                 (int) hp.getLong("batch_size"), BatchMode.DOMAIN_BALANCED, true, spec.jobSeed()).withSteps(spec.steps());
@@ -127,12 +145,6 @@ public final class ExperimentRunner {
         for (int j = 0; j < column.length; j++) {
             column[j] = featureMap.getID(names[j]);
         }
-        int[] labelRow = new int[data.classNames().size()];
-        for (int c = 0; c < labelRow.length; c++) {
-            labelRow[c] = train.getOutputIDInfo().getID(new Label(data.classNames().get(c)));
-        }
-        int trainPerStep = (int) hp.getLong("batch_size") * (domains.size() - testIds.size());
-        double stepsPerEpoch = trainRows.length / (double) Math.max(1, trainPerStep);
 
         Window window = new Window();
         IOException[] failure = new IOException[1];
@@ -141,26 +153,8 @@ public final class ExperimentRunner {
             if ((step + 1) % spec.checkpointFreq() != 0 && step != total - 1) {
                 return;
             }
-            Map<String, Object> record = new TreeMap<>();
-            record.put("args", spec.toArgs());
-            record.put("hparams", hp.asMap());
-            record.put("step", step + 1);
-            record.put("epoch", (step + 1) / stepsPerEpoch);
-            record.put("domains", domains);
-            record.put("trainer_provenance_sha256", trainerHash);
-            record.putAll(window.averages());
-            record.put("step_time", window.secondsPerStep());
-            evaluate(data, split, weights, column, labelRow, record);
-            try {
-                ResultsFile.append(runDir, JSON.writeValueAsString(record));
-            } catch (IOException e) {
-                failure[0] = e;
-                throw new UncheckedIOException(e);
-            }
-            progress.accept(String.format(java.util.Locale.ROOT, "%s %s test=%s hp=%d trial=%d step %d/%d loss %.4f",
-                    spec.dataset(), spec.algorithm(), spec.testEnvs(), spec.hparamsSeed(), spec.trialSeed(), step + 1, total,
-                    (Double) record.get("loss")));
-            window.reset();
+            checkpoint(spec, runDir, hp, domains, trainerHash, stepsPerEpoch, window, step, total, progress, failure,
+                    record -> evaluate(data, split, 0, rows -> linearPredictions(data, rows, weights, column), labelRow, record));
         });
         LinearSGDModel model;
         try {
@@ -174,32 +168,92 @@ public final class ExperimentRunner {
         ResultsFile.markDone(runDir);
     }
 
-    /** env{i}_in_acc / env{i}_out_acc for every domain, and worst-group accuracies where the data has groups. */
-    private static void evaluate(MultiDomainDataset data, InOutSplit split, DenseMatrix W, int[] column, int[] labelRow,
-                                 Map<String, Object> record) {
-        int numRows = W.getDimension1Size();
-        int bias = W.getDimension2Size() - 1;
+    /** Writes one checkpoint record (the window's averages and every domain's accuracies) and reports it. */
+    private static void checkpoint(RunSpec spec, Path runDir, Hyperparameters hp, List<String> domains, String trainerHash,
+                                   double stepsPerEpoch, Window window, long step, long total, Consumer<String> progress,
+                                   IOException[] failure, Consumer<Map<String, Object>> evaluation) {
+        Map<String, Object> record = new TreeMap<>();
+        record.put("args", spec.toArgs());
+        record.put("hparams", hp.asMap());
+        record.put("step", step + 1);
+        record.put("epoch", (step + 1) / stepsPerEpoch);
+        record.put("domains", domains);
+        record.put("trainer_provenance_sha256", trainerHash);
+        record.putAll(window.averages());
+        record.put("step_time", window.secondsPerStep());
+        evaluation.accept(record);
+        try {
+            ResultsFile.append(runDir, JSON.writeValueAsString(record));
+        } catch (IOException e) {
+            failure[0] = e;
+            throw new UncheckedIOException(e);
+        }
+        progress.accept(String.format(java.util.Locale.ROOT, "%s %s%s test=%s hp=%d trial=%d step %d/%d loss %.4f",
+                spec.dataset(), spec.algorithm(), spec.fineTuning() ? " (" + spec.featurizer() + ")" : "", spec.testEnvs(),
+                spec.hparamsSeed(), spec.trialSeed(), step + 1, total, (Double) record.get("loss")));
+        window.reset();
+    }
+
+    /**
+     * A featurizer trained end to end (DomainBed's fine-tuning protocol): the same split, batches, hyperparameters
+     * and records as the linear probe, through {@link FineTuningTrainer}; the final model is saved as
+     * {@code model.cma4j} ({@link FineTunedModel#save}).
+     */
+    private static void runFineTuning(RunSpec spec, Path runDir, MultiDomainDataset data, InOutSplit split,
+                                      MutableDataset<Label> train, Hyperparameters hp, Map<String, String> algorithmParams,
+                                      int[] labelRow, double stepsPerEpoch, Consumer<String> progress) throws IOException {
+        FineTuningTrainer.Architecture architecture = FineTuningTrainer.Architecture.valueOf(spec.featurizer());
+        int[] shape = data.inputShape();
+        if (shape.length != 3) {
+            if (architecture == FineTuningTrainer.Architecture.MNIST_CNN) {
+                throw new IllegalArgumentException(data.name() + " has inputs of shape " + java.util.Arrays.toString(shape)
+                        + ", not images (channels, height, width): MNIST_CNN cannot read them");
+            }
+            shape = new int[]{1, 1, data.numFeatures()};
+        }
+        FineTuningTrainer trainer = new FineTuningTrainer(architecture, shape, spec.algorithm(), algorithmParams,
+                BatchMode.DOMAIN_BALANCED, (int) hp.getLong("batch_size"), spec.steps(), hp.getDouble("lr"),
+                hp.getDouble("weight_decay"), spec.jobSeed());
+        String trainerHash = IdxReader.sha256(trainer.getProvenance().toString().getBytes(StandardCharsets.UTF_8));
+        Window window = new Window();
+        IOException[] failure = new IOException[1];
+        trainer.setStepListener((step, total, tuner, report) -> {
+            window.add(report.value(), report.terms());
+            if ((step + 1) % spec.checkpointFreq() != 0 && step != total - 1) {
+                return;
+            }
+            checkpoint(spec, runDir, hp, data.domainNames(), trainerHash, stepsPerEpoch, window, step, total, progress, failure,
+                    record -> evaluate(data, split, spec.evalExamples(), rows -> tunerPredictions(data, rows, tuner), labelRow, record));
+        });
+        FineTunedModel model;
+        try {
+            model = trainer.train(train);
+        } catch (UncheckedIOException e) {
+            throw failure[0] != null ? failure[0] : e.getCause();
+        }
+        model.save(runDir.resolve("model.cma4j"));
+        Files.writeString(runDir.resolve("model_provenance_sha256"),
+                IdxReader.sha256(model.getProvenance().toString().getBytes(StandardCharsets.UTF_8)) + "\n");
+        ResultsFile.markDone(runDir);
+    }
+
+    /**
+     * env{i}_in_acc / env{i}_out_acc for every domain, and worst-group accuracies where the data has groups, on the
+     * first {@code cap} rows of each split part (all with 0; the parts are in random order, so this is a random
+     * subset fixed for the run).
+     */
+    private static void evaluate(MultiDomainDataset data, InOutSplit split, int cap, Function<int[], int[]> predict,
+                                 int[] labelRow, Map<String, Object> record) {
         for (int d = 0; d < data.domainNames().size(); d++) {
             for (String part : new String[]{"in", "out"}) {
-                int[] rows = part.equals("in") ? split.in().get(d) : split.out().get(d);
+                int[] all = part.equals("in") ? split.in().get(d) : split.out().get(d);
+                int[] rows = cap > 0 && all.length > cap ? java.util.Arrays.copyOf(all, cap) : all;
+                int[] predicted = predict.apply(rows);
                 Map<Integer, int[]> groups = new HashMap<>();
                 int correct = 0;
-                for (int i : rows) {
-                    int best = 0;
-                    double bestScore = Double.NEGATIVE_INFINITY;
-                    for (int k = 0; k < numRows; k++) {
-                        double z = W.get(k, bias);
-                        for (int j = 0; j < column.length; j++) {
-                            if (column[j] >= 0) {
-                                z += W.get(k, column[j]) * data.feature(i, j);
-                            }
-                        }
-                        if (z > bestScore) {
-                            bestScore = z;
-                            best = k;
-                        }
-                    }
-                    boolean right = best == labelRow[data.label(i)];
+                for (int r = 0; r < rows.length; r++) {
+                    int i = rows[r];
+                    boolean right = predicted[r] == labelRow[data.label(i)];
                     correct += right ? 1 : 0;
                     if (data.hasGroups()) {
                         int[] g = groups.computeIfAbsent(data.group(i), x -> new int[2]);
@@ -214,6 +268,48 @@ public final class ExperimentRunner {
                 }
             }
         }
+    }
+
+    /** The linear model's predicted output id per row. */
+    private static int[] linearPredictions(MultiDomainDataset data, int[] rows, DenseMatrix W, int[] column) {
+        int numRows = W.getDimension1Size();
+        int bias = W.getDimension2Size() - 1;
+        int[] out = new int[rows.length];
+        for (int r = 0; r < rows.length; r++) {
+            int i = rows[r];
+            double bestScore = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < numRows; k++) {
+                double z = W.get(k, bias);
+                for (int j = 0; j < column.length; j++) {
+                    if (column[j] >= 0) {
+                        z += W.get(k, column[j]) * data.feature(i, j);
+                    }
+                }
+                if (z > bestScore) {
+                    bestScore = z;
+                    out[r] = k;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The fine-tuned featurizer and head's predicted output id per row, in chunks (a CNN's activations are large). */
+    private static int[] tunerPredictions(MultiDomainDataset data, int[] rows, FineTuner tuner) {
+        int width = data.numFeatures();
+        float[] raw = data.rawFeatures();
+        DataType type = tuner.featurizer().dataType();
+        int[] out = new int[rows.length];
+        for (int from = 0; from < rows.length; from += EVAL_CHUNK) {
+            int n = Math.min(EVAL_CHUNK, rows.length - from);
+            float[] x = new float[n * width];
+            for (int r = 0; r < n; r++) {
+                System.arraycopy(raw, rows[from + r] * width, x, r * width, width);
+            }
+            int[] predicted = tuner.predict(Nd4j.create(x, new long[]{n, width}, 'c').castTo(type));
+            System.arraycopy(predicted, 0, out, from, n);
+        }
+        return out;
     }
 
     /** Averages of the logged values over a checkpoint window, and the wall time per step. */

@@ -40,6 +40,27 @@ public final class Sweep {
      */
     public static List<RunSpec> grid(List<String> datasets, List<String> algorithms, Map<String, List<List<String>>> testEnvSets,
                                      int numHparams, int numTrials, int steps, int checkpointFreq, Map<String, String> overrides) {
+        return grid(datasets, algorithms, testEnvSets, numHparams, numTrials, steps, checkpointFreq, overrides, RunSpec.LINEAR, 0);
+    }
+
+    /**
+     * The grid with a featurizer for every run.
+     *
+     * @param datasets       dataset names.
+     * @param algorithms     algorithm names.
+     * @param testEnvSets    test-domain sets per dataset; null → each of the dataset's default test domains alone.
+     * @param numHparams     hparams seeds 0..numHparams−1 (0 = defaults).
+     * @param numTrials      trial seeds 0..numTrials−1.
+     * @param steps          steps per run.
+     * @param checkpointFreq checkpoint frequency.
+     * @param overrides      hyperparameter overrides for every run.
+     * @param featurizer     {@link RunSpec#LINEAR} or a fine-tuning architecture.
+     * @param evalExamples   examples evaluated per domain and split at a checkpoint (0 = all).
+     * @return the runs.
+     */
+    public static List<RunSpec> grid(List<String> datasets, List<String> algorithms, Map<String, List<List<String>>> testEnvSets,
+                                     int numHparams, int numTrials, int steps, int checkpointFreq, Map<String, String> overrides,
+                                     String featurizer, int evalExamples) {
         List<RunSpec> runs = new ArrayList<>();
         for (String dataset : datasets) {
             List<List<String>> envSets = testEnvSets != null && testEnvSets.containsKey(dataset) ? testEnvSets.get(dataset)
@@ -49,7 +70,7 @@ public final class Sweep {
                     for (int h = 0; h < numHparams; h++) {
                         for (int t = 0; t < numTrials; t++) {
                             runs.add(new RunSpec(DatasetCatalog.get(dataset).name(), algorithm, envs, h, t, steps,
-                                    checkpointFreq, overrides));
+                                    checkpointFreq, overrides, featurizer, evalExamples));
                         }
                     }
                 }

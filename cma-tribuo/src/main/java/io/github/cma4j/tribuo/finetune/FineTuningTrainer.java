@@ -76,6 +76,30 @@ public final class FineTuningTrainer implements Trainer<Label> {
 
     private SplittableRandom rng;
     private int invocations = 0;
+    private transient StepListener stepListener;
+
+    /** Called after every training step (not part of the configuration). */
+    @FunctionalInterface
+    public interface StepListener {
+        /**
+         * @param step   the step just taken (0-based).
+         * @param total  the number of steps.
+         * @param tuner  the featurizer and head after the step (for evaluation; do not train it).
+         * @param report the step's objective and terms.
+         */
+        void afterStep(int step, int total, FineTuner tuner, FineTuner.StepReport report);
+    }
+
+    /**
+     * Sets a listener called after every step (e.g. checkpoints that evaluate held-out data); null for none.
+     *
+     * @param listener the listener.
+     * @return this trainer.
+     */
+    public FineTuningTrainer setStepListener(StepListener listener) {
+        this.stepListener = listener;
+        return this;
+    }
 
     /** For OLCUT. */
     private FineTuningTrainer() {
@@ -206,6 +230,9 @@ public final class FineTuningTrainer implements Trainer<Label> {
                 x = Nd4j.create(data.floatRows(rows), new long[]{rows.length, width}, 'c').castTo(type);
             }
             FineTuner.StepReport report = tuner.step(x, data.labels(rows), data.domains(rows), step);
+            if (stepListener != null) {
+                stepListener.afterStep(step, steps, tuner, report);
+            }
             if (step % 100 == 0 || step == steps - 1) {
                 int logged = step;
                 LOG.fine(() -> algorithm + " step " + logged + ": objective " + report.value() + " " + report.terms());
