@@ -13,9 +13,9 @@ import io.github.cma4j.tribuo.data.TribuoDatasets;
 import io.github.cma4j.tribuo.finetune.FineTunedModel;
 import io.github.cma4j.tribuo.finetune.FineTuner;
 import io.github.cma4j.tribuo.finetune.FineTuningTrainer;
+import io.github.cma4j.tribuo.optim.AdamOptimiser;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
-import io.github.cma4j.tribuo.optim.AdamOptimiser;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
@@ -44,6 +44,10 @@ import java.util.stream.IntStream;
  * {@code weight_decay}), and a checkpoint every {@code checkpointFreq} steps that evaluates every domain's in and
  * out parts. Each checkpoint becomes one line of {@code results.jsonl} (keys sorted, DomainBed's field names);
  * the {@code done} marker is written after the last one, with the final model ({@code model.tribuo}).
+ * <p>
+ * With a featurizer ({@link RunSpec#fineTuning()}) the same protocol trains it end to end through
+ * {@link FineTuningTrainer} and saves {@code model.cma4j}; its checkpoints may evaluate a fixed random subset of each
+ * split ({@link RunSpec#evalExamples()}), because a CNN's forward pass over every image costs more than training.
  */
 public final class ExperimentRunner {
     /** Rows per forward pass when a fine-tuned model is evaluated. */
