@@ -17,24 +17,23 @@ import java.util.Map;
 
 /**
  * The IRM ColoredMNIST protocol on Fashion-MNIST (benchmarks.md §3; issue "Fine-tuning"): 2×14×14 inputs, the MLP
- * featurizer (h = 256) with a linear softmax head, full batch on the two training environments (+80%, +90%),
- * Adam (lr 1e-3) with L2 1e-3 (weight decay 2e-3: the script adds 1e-3·Σ‖w‖²), a fixed number of steps (501),
- * final train and test (−90%) accuracy per seed. The algorithm and its hyperparameters come from the registry.
- * As in the script, once the method's penalty weight exceeds 1 the whole loss is divided by it ({@code --rescale},
- * or by a given number with {@code --rescale=X}: the script's λ where the registry's λ is in other units, as for
- * Fishr, whose loss would otherwise be scaled down so far that Adam's ε damps its steps;
- * on by default; for CMA the weight is max(α, β)).
+ * featurizer (h = 256) and a linear head, full batch on the two training environments (+80%, +90%), Adam (lr 1e-3)
+ * with L2 1e-3 (weight decay 2e-3: the script adds 1e-3·Σ‖w‖²), a fixed number of steps (501), final train and test
+ * (−90%) accuracy per seed. The algorithm and its hyperparameters come from the registry.
+ * <p>
+ * As in the script: the head is one logit (the first class's softmax row pinned at zero, {@link
+ * FineTuner#referenceClass()}); Adam keeps its moments at the anneal step; and once the method's penalty weight
+ * exceeds 1 the whole loss is divided by it (for CMA by max(α, β)). The scripts' penalty forms are registry settings
+ * (docs/results.md lists them: IRM {@code irm_penalty=full}; Fishr {@code ema=0} with λ in the registry's
+ * per-parameter-mean units; VREx's λ×4).
  * <p>
  * Options: {@code --holdout=F} keeps a fraction F of each training environment out of training and reports the
- * accuracy on it per environment (for choosing hyperparameters without the test environment); {@code --gray}
- * sums the two colour channels (the grayscale oracle, 14·14 inputs); {@code --first-seed=S}; {@code --rescale=false};
- * {@code --hidden=H}.
- * <p>
- * As in the script, the head is one logit (the first class's softmax row pinned at zero, {@link
- * FineTuner#referenceClass()}; {@code --one-logit=false} trains a free 2-class softmax head) and Adam keeps its
- * moments at the anneal step ({@code --adam-reset} resets them, as DomainBed does). The penalties are the
- * registry's; their script forms are hyperparameter settings (docs/results.md lists them: IRM {@code
- * irm_penalty=full}, Fishr {@code ema=0} with λ in the registry's per-parameter mean units, VREx's λ×4).
+ * accuracy on it per environment (for choosing hyperparameters without the test environment); {@code --gray} sums
+ * the two colour channels (the grayscale oracle, 14·14 inputs); {@code --first-seed=S}; {@code --hidden=H};
+ * {@code --rescale=false} (no division) or {@code --rescale=X} (divide by X instead: the script's λ where the
+ * registry's λ is in other units, as for Fishr, whose loss would otherwise be scaled down so far that Adam's ε damps
+ * its steps); {@code --one-logit=false} (a free 2-class softmax head); {@code --adam-reset} (reset the moments at
+ * the anneal, as DomainBed does).
  * <pre>
  * usage: IrmProtocolExperiment ALGORITHM SEEDS STEPS [name=value ...] [--holdout=F] [--gray] [--first-seed=S]
  *        [--rescale=false|X] [--hidden=H] [--one-logit=false] [--adam-reset]
