@@ -285,11 +285,11 @@ public final class IrmProtocolExperiment {
         return correct / (double) labels.length;
     }
 
-    private static double mean(List<Outcome> outcomes, boolean train) {
+    static double mean(List<Outcome> outcomes, boolean train) {
         return outcomes.stream().mapToDouble(o -> train ? o.trainAccuracy() : o.testAccuracy()).average().orElse(Double.NaN);
     }
 
-    private static double std(List<Outcome> outcomes, boolean train) {
+    static double std(List<Outcome> outcomes, boolean train) {
         double m = mean(outcomes, train);
         double s = outcomes.stream().mapToDouble(o -> {
             double v = (train ? o.trainAccuracy() : o.testAccuracy()) - m;

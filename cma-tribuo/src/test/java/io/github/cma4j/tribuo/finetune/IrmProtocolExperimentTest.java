@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,6 +47,22 @@ class IrmProtocolExperimentTest {
         assertTrue(e.getMessage().contains("unknown argument '--steps=3'"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> IrmProtocolExperiment.parse(new String[]{"ERM", "1", "1", "--holdout"}));
         assertThrows(IllegalArgumentException.class, () -> IrmProtocolExperiment.parse(new String[]{"ERM", "1", "1", "--rescale=0.5"}));
+    }
+
+    /** The acceptance table's rows are valid invocations: known algorithms and hyperparameters, the scripts' forms. */
+    @Test
+    void acceptanceTableRowsParse() {
+        for (String row : IrmProtocolTable.ROWS.keySet()) {
+            IrmProtocolExperiment.Invocation in = IrmProtocolTable.invocation(row, 5, 501, List.of());
+            io.github.cma4j.core.algorithm.Algorithms.get(in.algorithm()).hyperparameters().resolve(in.overrides());
+            assertEquals(501, in.settings().steps());
+        }
+        assertEquals("full", IrmProtocolTable.invocation("IRM", 1, 1, List.of()).overrides().get("irm_penalty"));
+        assertEquals(1e4, IrmProtocolTable.invocation("Fishr", 1, 1, List.of()).settings().divisor());
+        assertTrue(IrmProtocolTable.invocation("ERM-gray", 1, 1, List.of("--hidden=8")).settings().gray());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> IrmProtocolTable.invocation("GroupDRO", 1, 1, List.of()));
+        assertTrue(e.getMessage().contains("unknown row 'GroupDRO'"), e.getMessage());
     }
 
     /** A few steps of the real protocol (small MLP): accuracies are probabilities and held-out ones come per env. */
