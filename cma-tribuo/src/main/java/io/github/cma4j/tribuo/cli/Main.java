@@ -205,6 +205,16 @@ public final class Main implements Runnable {
         }
     }
 
+    /** The model of a run: the linear probe or a featurizer trained end to end (train and sweep). */
+    static final class ModelOptions {
+        @Option(names = "--featurizer", defaultValue = "linear",
+                description = "linear (probe the inputs), MLP or MNIST_CNN (train the featurizer end to end) (default: ${DEFAULT-VALUE})")
+        String featurizer;
+        @Option(names = "--eval-examples", defaultValue = "0",
+                description = "examples per domain and split evaluated at a checkpoint, 0 = all (default: ${DEFAULT-VALUE})")
+        int evalExamples;
+    }
+
     /** {@code cma4j train}. */
     @Command(name = "train", mixinStandardHelpOptions = true, description = "One run: train with one algorithm, leaving out the test domain(s).")
     static final class Train implements Callable<Integer> {
@@ -228,12 +238,8 @@ public final class Main implements Runnable {
         int steps;
         @Option(names = "--checkpoint-freq", defaultValue = "100", description = "default: ${DEFAULT-VALUE}")
         int checkpointFreq;
-        @Option(names = "--featurizer", defaultValue = "linear",
-                description = "linear (probe the inputs), MLP or MNIST_CNN (train the featurizer end to end) (default: ${DEFAULT-VALUE})")
-        String featurizer;
-        @Option(names = "--eval-examples", defaultValue = "0",
-                description = "examples per domain and split evaluated at a checkpoint, 0 = all (default: ${DEFAULT-VALUE})")
-        int evalExamples;
+        @CommandLine.Mixin
+        ModelOptions model = new ModelOptions();
         @Option(names = "--out", required = true, description = "output directory of the run")
         Path out;
 
@@ -241,7 +247,7 @@ public final class Main implements Runnable {
         public Integer call() throws IOException {
             RunSpec run = new RunSpec(DatasetCatalog.get(dataset).name(), io.github.cma4j.core.algorithm.Algorithms.get(algorithm).name(),
                     testEnvs, hparamsSeed, trialSeed, steps, checkpointFreq, parseOverrides(spec.commandLine(), hparams),
-                    featurizer, evalExamples);
+                    model.featurizer, model.evalExamples);
             if (io.github.cma4j.tribuo.experiments.ResultsFile.isDone(out)) {
                 throw new IOException(out + " already holds a finished run; choose another --out");
             }
@@ -277,12 +283,8 @@ public final class Main implements Runnable {
         int workers;
         @Option(names = "--hparam", description = "override a hyperparameter for every run, name=value (repeatable)")
         List<String> hparams = new ArrayList<>();
-        @Option(names = "--featurizer", defaultValue = "linear",
-                description = "linear (probe the inputs), MLP or MNIST_CNN (train the featurizer end to end) (default: ${DEFAULT-VALUE})")
-        String featurizer;
-        @Option(names = "--eval-examples", defaultValue = "0",
-                description = "examples per domain and split evaluated at a checkpoint, 0 = all (default: ${DEFAULT-VALUE})")
-        int evalExamples;
+        @CommandLine.Mixin
+        ModelOptions model = new ModelOptions();
         @Option(names = "--out", required = true)
         Path out;
 
@@ -297,7 +299,7 @@ public final class Main implements Runnable {
             }
             List<String> algorithmNames = algorithms.stream().map(a -> io.github.cma4j.core.algorithm.Algorithms.get(a).name()).toList();
             List<RunSpec> runs = Sweep.grid(datasets, algorithmNames, envSets, numHparams, numTrials, steps, checkpointFreq,
-                    parseOverrides(spec.commandLine(), hparams), featurizer, evalExamples);
+                    parseOverrides(spec.commandLine(), hparams), model.featurizer, model.evalExamples);
             List<AutoCloseable> bars = new ArrayList<>();
             Sweep.Summary s;
             try {
