@@ -80,12 +80,12 @@ public final class FishrObjective implements DomainObjective {
     public FishrObjective(double lambda, long annealSteps, double ema, double lambdaBeforeAnneal) {
         Checks.nonNegativeFinite("lambda", lambda);
         Checks.nonNegativeFinite("lambda_before_anneal", lambdaBeforeAnneal);
-        this.lambdaBeforeAnneal = lambdaBeforeAnneal;
         Checks.nonNegative("penalty_anneal_iters", annealSteps);
         if (!(ema >= 0 && ema < 1)) {
             throw new IllegalArgumentException("ema must be in [0, 1), got " + ema);
         }
         this.lambda = lambda;
+        this.lambdaBeforeAnneal = lambdaBeforeAnneal;
         this.annealSteps = annealSteps;
         this.ema = ema;
     }

@@ -152,14 +152,9 @@ public final class ExperimentRunner {
 
         Window window = new Window();
         IOException[] failure = new IOException[1];
-        trainer.setStepListener((step, total, weights, result) -> {
-            window.add(result.value(), result.terms());
-            if ((step + 1) % spec.checkpointFreq() != 0 && step != total - 1) {
-                return;
-            }
-            checkpoint(spec, runDir, hp, domains, trainerHash, stepsPerEpoch, window, step, total, progress, failure,
-                    record -> evaluate(data, split, 0, rows -> linearPredictions(data, rows, weights, column), labelRow, record));
-        });
+        trainer.setStepListener((step, total, weights, result) -> afterStep(spec, runDir, hp, domains, trainerHash,
+                stepsPerEpoch, window, step, total, result.value(), result.terms(), progress, failure,
+                record -> evaluate(data, split, 0, rows -> linearPredictions(data, rows, weights, column), labelRow, record)));
         LinearSGDModel model;
         try {
             model = trainer.train(train);
@@ -167,15 +162,21 @@ public final class ExperimentRunner {
             throw failure[0] != null ? failure[0] : e.getCause();
         }
         model.serializeToFile(runDir.resolve("model.tribuo"));
-        Files.writeString(runDir.resolve("model_provenance_sha256"),
-                IdxReader.sha256(model.getProvenance().toString().getBytes(StandardCharsets.UTF_8)) + "\n");
-        ResultsFile.markDone(runDir);
+        markDone(runDir, model);
     }
 
-    /** Writes one checkpoint record (the window's averages and every domain's accuracies) and reports it. */
-    private static void checkpoint(RunSpec spec, Path runDir, Hyperparameters hp, List<String> domains, String trainerHash,
-                                   double stepsPerEpoch, Window window, long step, long total, Consumer<String> progress,
-                                   IOException[] failure, Consumer<Map<String, Object>> evaluation) {
+    /**
+     * Adds a step's loss and terms to the window and, at a checkpoint step (every {@code checkpointFreq} and the
+     * last), writes one record (the window's averages and every domain's accuracies) and reports it.
+     */
+    private static void afterStep(RunSpec spec, Path runDir, Hyperparameters hp, List<String> domains, String trainerHash,
+                                  double stepsPerEpoch, Window window, long step, long total, double value,
+                                  Map<String, Double> terms, Consumer<String> progress, IOException[] failure,
+                                  Consumer<Map<String, Object>> evaluation) {
+        window.add(value, terms);
+        if ((step + 1) % spec.checkpointFreq() != 0 && step != total - 1) {
+            return;
+        }
         Map<String, Object> record = new TreeMap<>();
         record.put("args", spec.toArgs());
         record.put("hparams", hp.asMap());
@@ -196,6 +197,13 @@ public final class ExperimentRunner {
                 spec.dataset(), spec.algorithm(), spec.fineTuning() ? " (" + spec.featurizer() + ")" : "", spec.testEnvs(),
                 spec.hparamsSeed(), spec.trialSeed(), step + 1, total, (Double) record.get("loss")));
         window.reset();
+    }
+
+    /** Records the saved model's provenance hash, then the {@code done} marker (last: it means the run is complete). */
+    private static void markDone(Path runDir, org.tribuo.Model<?> model) throws IOException {
+        Files.writeString(runDir.resolve("model_provenance_sha256"),
+                IdxReader.sha256(model.getProvenance().toString().getBytes(StandardCharsets.UTF_8)) + "\n");
+        ResultsFile.markDone(runDir);
     }
 
     /**
@@ -221,14 +229,9 @@ public final class ExperimentRunner {
         String trainerHash = IdxReader.sha256(trainer.getProvenance().toString().getBytes(StandardCharsets.UTF_8));
         Window window = new Window();
         IOException[] failure = new IOException[1];
-        trainer.setStepListener((step, total, tuner, report) -> {
-            window.add(report.value(), report.terms());
-            if ((step + 1) % spec.checkpointFreq() != 0 && step != total - 1) {
-                return;
-            }
-            checkpoint(spec, runDir, hp, data.domainNames(), trainerHash, stepsPerEpoch, window, step, total, progress, failure,
-                    record -> evaluate(data, split, spec.evalExamples(), rows -> tunerPredictions(data, rows, tuner), labelRow, record));
-        });
+        trainer.setStepListener((step, total, tuner, report) -> afterStep(spec, runDir, hp, data.domainNames(), trainerHash,
+                stepsPerEpoch, window, step, total, report.value(), report.terms(), progress, failure,
+                record -> evaluate(data, split, spec.evalExamples(), rows -> tunerPredictions(data, rows, tuner), labelRow, record)));
         FineTunedModel model;
         try {
             model = trainer.train(train);
@@ -236,9 +239,7 @@ public final class ExperimentRunner {
             throw failure[0] != null ? failure[0] : e.getCause();
         }
         model.save(runDir.resolve("model.cma4j"));
-        Files.writeString(runDir.resolve("model_provenance_sha256"),
-                IdxReader.sha256(model.getProvenance().toString().getBytes(StandardCharsets.UTF_8)) + "\n");
-        ResultsFile.markDone(runDir);
+        markDone(runDir, model);
     }
 
     /**

@@ -158,23 +158,30 @@ public final class IrmProtocolExperiment {
      * @throws IOException if Fashion-MNIST cannot be found.
      */
     public static void main(String[] args) throws IOException {
-        Invocation invocation = parse(args);
-        String algorithm = invocation.algorithm();
-        Map<String, String> overrides = invocation.overrides();
-        Settings settings = invocation.settings();
-        int firstSeed = invocation.firstSeed();
-        int seeds = invocation.seeds();
-        FashionMnist.Pool pool = FashionMnist.load(FashionMnist.locate(null));
+        Invocation in = parse(args);
+        List<Outcome> outcomes = runSeeds(FashionMnist.load(FashionMnist.locate(null)), in, in.algorithm() + " " + in.overrides());
+        System.out.printf(Locale.ROOT, "%s %s %s: train %.3f ± %.3f, test %.3f ± %.3f over %d seeds%n", in.algorithm(),
+                in.overrides(), in.settings(), mean(outcomes, true), std(outcomes, true), mean(outcomes, false),
+                std(outcomes, false), in.seeds());
+    }
+
+    /**
+     * Runs an invocation's seeds one after the other, printing one line per seed.
+     *
+     * @param pool       verified Fashion-MNIST.
+     * @param invocation what to run.
+     * @param label      the lines' prefix.
+     * @return the outcomes, by seed.
+     */
+    static List<Outcome> runSeeds(FashionMnist.Pool pool, Invocation invocation, String label) {
         List<Outcome> outcomes = new ArrayList<>();
-        for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
-            Outcome o = run(pool, algorithm, overrides, seed, settings);
+        for (int seed = invocation.firstSeed(); seed < invocation.firstSeed() + invocation.seeds(); seed++) {
+            Outcome o = run(pool, invocation.algorithm(), invocation.overrides(), seed, invocation.settings());
             outcomes.add(o);
-            System.out.printf(Locale.ROOT, "%s %s seed %d: train %.4f test %.4f heldout %s (%.3f s/step)%n", algorithm,
-                    overrides, seed, o.trainAccuracy(), o.testAccuracy(), java.util.Arrays.toString(o.heldOutAccuracy()),
-                    o.secondsPerStep());
+            System.out.printf(Locale.ROOT, "%s seed %d: train %.4f test %.4f heldout %s (%.3f s/step)%n", label, seed,
+                    o.trainAccuracy(), o.testAccuracy(), java.util.Arrays.toString(o.heldOutAccuracy()), o.secondsPerStep());
         }
-        System.out.printf(Locale.ROOT, "%s %s %s: train %.3f ± %.3f, test %.3f ± %.3f over %d seeds%n", algorithm, overrides,
-                settings, mean(outcomes, true), std(outcomes, true), mean(outcomes, false), std(outcomes, false), seeds);
+        return outcomes;
     }
 
     /**

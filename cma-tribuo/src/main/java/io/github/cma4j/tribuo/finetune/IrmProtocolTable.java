@@ -92,13 +92,7 @@ public final class IrmProtocolTable {
         table.add("|---|---|---|---|---|");
         for (int r = 0; r < rows.size(); r++) {
             IrmProtocolExperiment.Invocation in = invocations.get(r);
-            List<IrmProtocolExperiment.Outcome> outcomes = new ArrayList<>();
-            for (int seed = 0; seed < seeds; seed++) {
-                IrmProtocolExperiment.Outcome o = IrmProtocolExperiment.run(pool, in.algorithm(), in.overrides(), seed, in.settings());
-                outcomes.add(o);
-                System.out.printf(Locale.ROOT, "%s seed %d: train %.4f test %.4f (%.3f s/step)%n", rows.get(r), seed,
-                        o.trainAccuracy(), o.testAccuracy(), o.secondsPerStep());
-            }
+            List<IrmProtocolExperiment.Outcome> outcomes = IrmProtocolExperiment.runSeeds(pool, in, rows.get(r));
             table.add(String.format(Locale.ROOT, "| %s | 0–%d | %.3f ± %.3f | %.3f ± %.3f | %s |", rows.get(r), seeds - 1,
                     IrmProtocolExperiment.mean(outcomes, true), IrmProtocolExperiment.std(outcomes, true),
                     IrmProtocolExperiment.mean(outcomes, false), IrmProtocolExperiment.std(outcomes, false),
