@@ -3,12 +3,18 @@ package io.github.cma4j.tribuo.finetune;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.convolution.Convolution;
+import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -18,8 +24,18 @@ import java.util.SplittableRandom;
  * channel, row, column. Initialisation follows PyTorch's defaults: convolution weights and biases
  * U(−1/√fan_in, 1/√fan_in), GroupNorm scale 1 and shift 0.
  * <p>
- * Forward and backward run through SameDiff ({@link SameDiffFeaturizer}); the widths are configurable so that
- * tests can check the graph's gradients by finite differences at a small size.
+ * The model is the SameDiff graph ({@link Featurizer}); inference and training run a hand-written pass on the
+ * graph's own parameter arrays (im2col + one GEMM per convolution, GroupNorm's backward in closed form), because
+ * SameDiff's {@code conv2d} backward and its autodiff of GroupNorm's composite ops ran at ≈ 5 GFLOP/s on this
+ * CPU (docs/performance.md §4). The two are tested equal, and the widths are configurable so that the graph's
+ * gradients can be checked by finite differences at a small size.
+ * <pre>
+ *   convolution:  Z = W·cols(X) + b            ∂W = ∂Z·cols(X)ᵀ,  ∂b = ∂Z·1,  ∂X = col2im(Wᵀ·∂Z)
+ *   ReLU:         A = max(Z, 0)                ∂Z = ∂A ∘ [A &gt; 0]
+ *   GroupNorm:    Â = (A − μ)/σ per example and group, σ = √(var + ε);  Y = γ Â + β
+ *                 ∂γ = Σ ∂Y∘Â,  ∂β = Σ ∂Y,  ∂A = (∂Â − mean(∂Â) − Â ∘ mean(∂Â ∘ Â)) / σ  with ∂Â = γ ∂Y
+ *   pooling:      F = mean over pixels of Y₃    ∂Y₃ = G / pixels
+ * </pre>
  */
 public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
     /** DomainBed's channel widths. */
@@ -31,6 +47,11 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
     private final int channels;
     private final int height;
     private final int width;
+    private final int[] widths;
+    private final int groups;
+    // the buffers of the last training batch and of the last inference batch, reused while their sizes stay the same
+    private Pass training;
+    private Pass inference;
 
     /**
      * DomainBed's network.
@@ -60,6 +81,8 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         this.channels = channels;
         this.height = height;
         this.width = width;
+        this.widths = widths.clone();
+        this.groups = groups;
     }
 
     private static List<String> layerParameterNames() {
@@ -123,6 +146,205 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         SDVariable normalised = centred.div(sd.math().sqrt(variance.add(GROUP_NORM_EPSILON)))
                 .reshape(-1, channels, rows, cols);
         return normalised.mul(scale.reshape(1, channels, 1, 1)).add(shift.reshape(1, channels, 1, 1));
+    }
+
+    @Override
+    public INDArray features(INDArray x) {
+        Featurizer.checkInput(x, inputWidth());
+        if (inference == null || inference.n != x.size(0)) {
+            inference = new Pass(x.size(0));
+        }
+        return inference.run(x.dataType() == dataType() ? x : x.castTo(dataType())).dup();
+    }
+
+    @Override
+    public INDArray forward(INDArray x) {
+        Featurizer.checkInput(x, inputWidth());
+        if (training == null || training.n != x.size(0)) {
+            training = new Pass(x.size(0));
+        }
+        return training.run(x.dataType() == dataType() ? x : x.castTo(dataType()));
+    }
+
+    @Override
+    public Map<String, INDArray> backward(INDArray upstream) {
+        if (training == null || !training.ran) {
+            throw new IllegalStateException("backward before forward");
+        }
+        if (upstream.rank() != 2 || upstream.size(0) != training.n || upstream.size(1) != featureWidth()) {
+            throw new IllegalArgumentException("upstream gradient has shape " + java.util.Arrays.toString(upstream.shape())
+                    + ", expected [" + training.n + ", " + featureWidth() + "]");
+        }
+        return training.backward(upstream.dataType() == dataType() ? upstream : upstream.castTo(dataType()));
+    }
+
+    /**
+     * The activations of one batch size, allocated once: {@link #run} is the forward pass, {@link #backward} uses
+     * what it kept. Every convolution is one GEMM per example on contiguous slices — im2col's (in, 3, 3) × pixels
+     * block times the kernel as an out × (in, 3, 3) matrix gives that example's NCHW output directly, so no
+     * activation is ever transposed.
+     */
+    private final class Pass {
+        final long n;
+        final int[] rows = new int[5];
+        final int[] cols = new int[5];
+        final INDArray[] input = new INDArray[4];         // each layer's input, n × in × rows × cols
+        final INDArray[] patches = new INDArray[4];       // im2col output, n × in × 3 × 3 × rows' × cols'
+        final INDArray[] weightMatrix = new INDArray[4];  // out × (in·9), this step's kernel
+        final INDArray[] activation = new INDArray[4];    // relu output, n × out × rows' × cols'
+        final INDArray[] normalised = new INDArray[4];    // Â, same shape
+        final INDArray[] inverseStd = new INDArray[4];    // 1/σ per (example, group), (n·groups) × 1
+        final INDArray[] output = new INDArray[4];        // GroupNorm output, same shape
+        final INDArray features;
+        boolean ran;
+        // backward buffers, allocated on the first backward
+        INDArray[] dPatches;
+        INDArray[] dInput;
+        INDArray[] dActivation;
+        final Map<String, INDArray> gradients = new LinkedHashMap<>();
+
+        Pass(long n) {
+            this.n = n;
+            rows[0] = height;
+            cols[0] = width;
+            int in = channels;
+            for (int layer = 0; layer < 4; layer++) {
+                int stride = layer == 1 ? 2 : 1;
+                int out = widths[layer];
+                rows[layer + 1] = (rows[layer] + 2 - 3) / stride + 1;
+                cols[layer + 1] = (cols[layer] + 2 - 3) / stride + 1;
+                patches[layer] = Nd4j.create(dataType(), n, in, 3, 3, rows[layer + 1], cols[layer + 1]);
+                activation[layer] = Nd4j.create(dataType(), n, out, rows[layer + 1], cols[layer + 1]);
+                normalised[layer] = activation[layer].ulike();
+                output[layer] = activation[layer].ulike();
+                in = out;
+            }
+            features = Nd4j.create(dataType(), n, widths[3]);
+        }
+
+        private int inputChannels(int layer) {
+            return layer == 0 ? channels : widths[layer - 1];
+        }
+
+        private long pixels(int layer) {
+            return (long) rows[layer + 1] * cols[layer + 1];
+        }
+
+        INDArray run(INDArray x) {
+            input[0] = x.reshape('c', n, channels, height, width);
+            for (int layer = 0; layer < 4; layer++) {
+                int stride = layer == 1 ? 2 : 1;
+                int in = inputChannels(layer);
+                int out = widths[layer];
+                if (layer > 0) {
+                    input[layer] = output[layer - 1];
+                }
+                Convolution.im2col(input[layer], 3, 3, stride, stride, 1, 1, 1, 1, false, patches[layer]);
+                // the graph's kernel is (3, 3, in, out); as a matrix, out × (in, 3, 3), matching im2col's order
+                if (weightMatrix[layer] == null) {
+                    weightMatrix[layer] = Nd4j.create(dataType(), out, in * 9L);
+                }
+                weightMatrix[layer].reshape('c', out, in, 3, 3).assign(parameter("conv" + layer + "_w").permute(3, 2, 0, 1));
+                INDArray patchRows = patches[layer].reshape('c', n, in * 9L, pixels(layer));
+                INDArray outRows = activation[layer].reshape('c', n, out, pixels(layer));
+                for (long i = 0; i < n; i++) {
+                    Nd4j.gemm(weightMatrix[layer], patchRows.slice(i), outRows.slice(i), false, false, 1.0, 0.0);
+                }
+                Broadcast.add(outRows, parameter("conv" + layer + "_b"), outRows, 1);
+                Transforms.relu(activation[layer], false);
+                groupNormForward(layer, out, pixels(layer));
+            }
+            features.assign(output[3].reshape('c', n, widths[3], pixels(3)).mean(2));
+            ran = true;
+            return features;
+        }
+
+        private void groupNormForward(int layer, int out, long pixels) {
+            long groupWidth = (out / groups) * pixels;
+            INDArray grouped = activation[layer].reshape('c', n * groups, groupWidth);
+            INDArray centred = normalised[layer].reshape('c', n * groups, groupWidth);
+            centred.assign(grouped).subiColumnVector(grouped.mean(1).reshape(n * groups, 1));
+            // var = ‖A − μ‖² / width: a reduction, not a full-size temporary
+            INDArray variance = Transforms.pow(centred.norm2(1), 2, false).divi(groupWidth).reshape(n * groups, 1);
+            inverseStd[layer] = Transforms.pow(variance.addi(GROUP_NORM_EPSILON), -0.5, false);
+            centred.muliColumnVector(inverseStd[layer]);
+            INDArray y = output[layer].reshape('c', n, out, pixels);
+            Broadcast.mul(normalised[layer].reshape('c', n, out, pixels), parameter("norm" + layer + "_scale"), y, 1);
+            Broadcast.add(y, parameter("norm" + layer + "_shift"), y, 1);
+        }
+
+        Map<String, INDArray> backward(INDArray upstream) {
+            if (dPatches == null) {
+                // allocated once: ND4J frees arrays only when the JVM collects them, and a CNN's are large
+                dPatches = new INDArray[4];
+                dInput = new INDArray[5];
+                dActivation = new INDArray[4];
+                for (int layer = 0; layer < 4; layer++) {
+                    dActivation[layer] = activation[layer].ulike();
+                    if (layer > 0) {
+                        dPatches[layer] = patches[layer].ulike();
+                        dInput[layer] = output[layer - 1].ulike();
+                    }
+                }
+                dInput[4] = output[3].ulike();
+                for (String name : parameterNames()) {
+                    gradients.put(name, parameter(name).ulike());
+                }
+            }
+            // ∂Y₃: G spread evenly over the pixels
+            INDArray dOutput = dInput[4].reshape('c', n, widths[3], pixels(3)).assign(0);
+            Broadcast.add(dOutput, upstream.div(pixels(3)), dOutput, 0, 1);
+            for (int layer = 3; layer >= 0; layer--) {
+                int in = inputChannels(layer);
+                int out = widths[layer];
+                long pixels = pixels(layer);
+                INDArray dZ = groupNormBackward(layer, out, pixels, dOutput.reshape('c', n, out, pixels));
+                // ReLU: ∂Z = ∂A ∘ [A > 0]; A is not needed after this, so its sign is taken in place
+                dZ.muli(Transforms.sign(activation[layer], false).reshape('c', n, out, pixels));
+                INDArray patchRows = patches[layer].reshape('c', n, in * 9L, pixels);
+                INDArray dWeightMatrix = Nd4j.create(dataType(), out, in * 9L);
+                for (long i = 0; i < n; i++) {
+                    Nd4j.gemm(dZ.slice(i), patchRows.slice(i), dWeightMatrix, false, true, 1.0, 1.0);
+                }
+                gradients.get("conv" + layer + "_w").assign(dWeightMatrix.reshape('c', out, in, 3, 3).permute(2, 3, 1, 0));
+                gradients.get("conv" + layer + "_b").assign(dZ.sum(0, 2));
+                if (layer > 0) {
+                    int stride = layer == 1 ? 2 : 1;
+                    INDArray dPatchRows = dPatches[layer].reshape('c', n, in * 9L, pixels);
+                    for (long i = 0; i < n; i++) {
+                        Nd4j.gemm(weightMatrix[layer], dZ.slice(i), dPatchRows.slice(i), true, false, 1.0, 0.0);
+                    }
+                    Convolution.col2im(dPatches[layer], dInput[layer], stride, stride, 1, 1, rows[layer], cols[layer], 1, 1);
+                    dOutput = dInput[layer];
+                }
+            }
+            Map<String, INDArray> ordered = new LinkedHashMap<>();
+            for (String name : parameterNames()) {
+                ordered.put(name, gradients.get(name));
+            }
+            return ordered;
+        }
+
+        /**
+         * Puts ∂γ and ∂β; returns ∂A (n × out × pixels) in this layer's own buffer. ∂Y, consumed here, serves as
+         * scratch space.
+         */
+        private INDArray groupNormBackward(int layer, int out, long pixels, INDArray dOutput) {
+            INDArray xHat = normalised[layer].reshape('c', n, out, pixels);
+            INDArray dNormalised = dActivation[layer].reshape('c', n, out, pixels);
+            gradients.get("norm" + layer + "_shift").assign(dOutput.sum(0, 2));
+            gradients.get("norm" + layer + "_scale").assign(dNormalised.assign(dOutput).muli(xHat).sum(0, 2));
+            Broadcast.mul(dOutput, parameter("norm" + layer + "_scale"), dNormalised, 1);
+            long groupWidth = (out / groups) * pixels;
+            INDArray d = dNormalised.reshape('c', n * groups, groupWidth);
+            INDArray xHatGrouped = normalised[layer].reshape('c', n * groups, groupWidth);
+            INDArray scratch = dOutput.reshape('c', n * groups, groupWidth);
+            INDArray meanD = d.mean(1).reshape(n * groups, 1);
+            INDArray meanDX = scratch.assign(d).muli(xHatGrouped).mean(1).reshape(n * groups, 1);
+            d.subiColumnVector(meanD).subi(scratch.assign(xHatGrouped).muliColumnVector(meanDX))
+                    .muliColumnVector(inverseStd[layer]);
+            return dNormalised;
+        }
     }
 
     /** @return the input images' shape: channels, height, width. */
