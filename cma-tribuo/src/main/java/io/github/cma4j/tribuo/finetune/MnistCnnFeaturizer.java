@@ -51,7 +51,7 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
     private final int groups;
     // the buffers of the last training batch and of the last inference batch, reused while their sizes stay the same
     private Pass training;
-    private Pass inference;
+    private final List<Pass> inference = new ArrayList<>(2);
 
     /**
      * DomainBed's network.
@@ -151,16 +151,26 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
     @Override
     public INDArray features(INDArray x) {
         Featurizer.checkInput(x, inputWidth());
-        if (inference == null || inference.n != x.size(0)) {
-            inference = new Pass(x.size(0));
+        long n = x.size(0);
+        // evaluation runs fixed-size chunks and one remainder per split: keep a pass for each of the last two sizes
+        Pass pass = inference.stream().filter(p -> p.n == n).findFirst().orElse(null);
+        if (pass == null) {
+            if (inference.size() == 2) {
+                inference.remove(0).close();
+            }
+            pass = new Pass(n);
+            inference.add(pass);
         }
-        return inference.run(x.dataType() == dataType() ? x : x.castTo(dataType())).dup();
+        return pass.run(x.dataType() == dataType() ? x : x.castTo(dataType())).dup();
     }
 
     @Override
     public INDArray forward(INDArray x) {
         Featurizer.checkInput(x, inputWidth());
         if (training == null || training.n != x.size(0)) {
+            if (training != null) {
+                training.close();
+            }
             training = new Pass(x.size(0));
         }
         return training.run(x.dataType() == dataType() ? x : x.castTo(dataType()));
@@ -220,6 +230,20 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
                 in = out;
             }
             features = Nd4j.create(dataType(), n, widths[3]);
+        }
+
+        /** Frees the off-heap buffers now rather than when the JVM next collects them (a pass holds ≈ 1–3 GB). */
+        void close() {
+            for (INDArray[] arrays : new INDArray[][]{patches, weightMatrix, activation, normalised, inverseStd, output,
+                    dPatches, dInput, dActivation, gradients.values().toArray(new INDArray[0]), {features}}) {
+                if (arrays != null) {
+                    for (INDArray array : arrays) {
+                        if (array != null && array.closeable()) {
+                            array.close();
+                        }
+                    }
+                }
+            }
         }
 
         private int inputChannels(int layer) {

@@ -73,9 +73,14 @@ class MnistCnnFeaturizerTest {
                 cnn.parameter(name).subi(actual.mul(0.1));    // a gradient step, so that step 2 sees new weights
             }
         }
-        // a second batch of another size reuses nothing stale
-        INDArray x2 = x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2), org.nd4j.linalg.indexing.NDArrayIndex.all()).dup();
-        assertTrue(cnn.graph().outputSingle(Map.of(Featurizer.INPUT, x2), Featurizer.FEATURES).equalsWithEps(cnn.forward(x2), 1e-12));
+        // batches of other sizes (the training pass replaced, three inference sizes in turn) reuse nothing stale
+        for (int rows : new int[]{2, 3, 1, 2, 4}) {
+            INDArray part = x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, rows),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all()).dup();
+            INDArray expected = cnn.graph().outputSingle(Map.of(Featurizer.INPUT, part), Featurizer.FEATURES);
+            assertTrue(expected.equalsWithEps(cnn.forward(part), 1e-12), "forward, " + rows + " rows");
+            assertTrue(expected.equalsWithEps(cnn.features(part), 1e-12), "features, " + rows + " rows");
+        }
     }
 
     /** The graph's gradients of Σ F∘G (convolutions, GroupNorm, pooling) against central differences, float64. */
