@@ -44,20 +44,14 @@ class MnistCnnFeaturizerTest {
         int n = 4;
         MnistCnnFeaturizer cnn = new MnistCnnFeaturizer(2, 7, 9, new int[]{4, 6, 6, 8}, 2, DataType.DOUBLE, 5);
         Random rng = new Random(6);
-        INDArray x = Nd4j.create(DataType.DOUBLE, n, cnn.inputWidth());
-        for (long i = 0; i < x.length(); i++) {
-            x.putScalar(i, rng.nextDouble());
-        }
+        INDArray x = random(n, cnn.inputWidth(), rng::nextDouble);
         for (String name : cnn.parameterNames()) {       // GroupNorm's γ, β away from 1, 0
             INDArray p = cnn.parameter(name);
             for (long i = 0; i < p.length(); i++) {
                 p.putScalar(i, p.getDouble(i) + 0.3 * rng.nextGaussian());
             }
         }
-        INDArray g = Nd4j.create(DataType.DOUBLE, n, cnn.featureWidth());
-        for (long i = 0; i < g.length(); i++) {
-            g.putScalar(i, rng.nextGaussian());
-        }
+        INDArray g = random(n, cnn.featureWidth(), rng::nextGaussian);
         for (int step = 0; step < 2; step++) {          // the second step reuses every buffer of the first
             INDArray graphFeatures = cnn.graph().outputSingle(Map.of(Featurizer.INPUT, x), Featurizer.FEATURES);
             assertTrue(graphFeatures.equalsWithEps(cnn.features(x), 1e-12));
@@ -89,14 +83,8 @@ class MnistCnnFeaturizerTest {
         int n = 3;
         MnistCnnFeaturizer cnn = new MnistCnnFeaturizer(2, 6, 6, new int[]{4, 4, 4, 4}, 2, DataType.DOUBLE, 3);
         Random rng = new Random(4);
-        INDArray x = Nd4j.create(DataType.DOUBLE, n, cnn.inputWidth());
-        for (long i = 0; i < x.length(); i++) {
-            x.putScalar(i, rng.nextDouble());
-        }
-        INDArray g = Nd4j.create(DataType.DOUBLE, n, cnn.featureWidth());
-        for (long i = 0; i < g.length(); i++) {
-            g.putScalar(i, rng.nextGaussian());
-        }
+        INDArray x = random(n, cnn.inputWidth(), rng::nextDouble);
+        INDArray g = random(n, cnn.featureWidth(), rng::nextGaussian);
         Map<String, INDArray> grads = cnn.graphGradients(x, g);
         double h = 1e-6;
         for (String name : cnn.parameterNames()) {
@@ -115,5 +103,14 @@ class MnistCnnFeaturizerTest {
                 assertEquals(numeric, analytic, 1e-6 * Math.max(1, Math.abs(numeric)), name + "[" + idx + "]");
             }
         }
+    }
+
+    /** An n × width float64 array of draws, in row-major order. */
+    private static INDArray random(int n, int width, java.util.function.DoubleSupplier draw) {
+        INDArray a = Nd4j.create(DataType.DOUBLE, n, width);
+        for (long i = 0; i < a.length(); i++) {
+            a.putScalar(i, draw.getAsDouble());
+        }
+        return a;
     }
 }
