@@ -85,6 +85,11 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         this.groups = groups;
     }
 
+    /** DomainBed's second convolution halves the image; the others keep its size. */
+    private static int stride(int layer) {
+        return layer == 1 ? 2 : 1;
+    }
+
     private static List<String> layerParameterNames() {
         List<String> names = new ArrayList<>();
         for (int layer = 0; layer < 4; layer++) {
@@ -115,7 +120,7 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         int rows = height;
         int cols = width;
         for (int layer = 0; layer < 4; layer++) {
-            int stride = layer == 1 ? 2 : 1;
+            int stride = stride(layer);
             int out = widths[layer];
             double bound = 1 / Math.sqrt(in * 9.0);
             SDVariable w = sd.var("conv" + layer + "_w", uniform(new long[]{3, 3, in, out}, bound, rng, type));   // [kH, kW, in, out]
@@ -198,7 +203,6 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         final long n;
         final int[] rows = new int[5];
         final int[] cols = new int[5];
-        final INDArray[] input = new INDArray[4];         // each layer's input, n × in × rows × cols
         final INDArray[] patches = new INDArray[4];       // im2col output, n × in × 3 × 3 × rows' × cols'
         final INDArray[] weightMatrix = new INDArray[4];  // out × (in·9), this step's kernel
         final INDArray[] activation = new INDArray[4];    // relu output, n × out × rows' × cols'
@@ -211,6 +215,7 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         INDArray[] dPatches;
         INDArray[] dInput;
         INDArray[] dActivation;
+        INDArray[] dWeightMatrix;
         final Map<String, INDArray> gradients = new LinkedHashMap<>();
 
         Pass(long n) {
@@ -219,7 +224,7 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
             cols[0] = width;
             int in = channels;
             for (int layer = 0; layer < 4; layer++) {
-                int stride = layer == 1 ? 2 : 1;
+                int stride = stride(layer);
                 int out = widths[layer];
                 rows[layer + 1] = (rows[layer] + 2 - 3) / stride + 1;
                 cols[layer + 1] = (cols[layer] + 2 - 3) / stride + 1;
@@ -235,7 +240,7 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         /** Frees the off-heap buffers now rather than when the JVM next collects them (a pass holds ≈ 1–3 GB). */
         void close() {
             for (INDArray[] arrays : new INDArray[][]{patches, weightMatrix, activation, normalised, inverseStd, output,
-                    dPatches, dInput, dActivation, gradients.values().toArray(new INDArray[0]), {features}}) {
+                    dPatches, dInput, dActivation, dWeightMatrix, gradients.values().toArray(new INDArray[0]), {features}}) {
                 if (arrays != null) {
                     for (INDArray array : arrays) {
                         if (array != null && array.closeable()) {
@@ -255,15 +260,12 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         }
 
         INDArray run(INDArray x) {
-            input[0] = x.reshape('c', n, channels, height, width);
             for (int layer = 0; layer < 4; layer++) {
-                int stride = layer == 1 ? 2 : 1;
+                int stride = stride(layer);
                 int in = inputChannels(layer);
                 int out = widths[layer];
-                if (layer > 0) {
-                    input[layer] = output[layer - 1];
-                }
-                Convolution.im2col(input[layer], 3, 3, stride, stride, 1, 1, 1, 1, false, patches[layer]);
+                INDArray layerInput = layer == 0 ? x.reshape('c', n, channels, height, width) : output[layer - 1];
+                Convolution.im2col(layerInput, 3, 3, stride, stride, 1, 1, 1, 1, false, patches[layer]);
                 // the graph's kernel is (3, 3, in, out); as a matrix, out × (in, 3, 3), matching im2col's order
                 if (weightMatrix[layer] == null) {
                     weightMatrix[layer] = Nd4j.create(dataType(), out, in * 9L);
@@ -303,8 +305,10 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
                 dPatches = new INDArray[4];
                 dInput = new INDArray[5];
                 dActivation = new INDArray[4];
+                dWeightMatrix = new INDArray[4];
                 for (int layer = 0; layer < 4; layer++) {
                     dActivation[layer] = activation[layer].ulike();
+                    dWeightMatrix[layer] = weightMatrix[layer].ulike();
                     if (layer > 0) {
                         dPatches[layer] = patches[layer].ulike();
                         dInput[layer] = output[layer - 1].ulike();
@@ -326,14 +330,14 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
                 // ReLU: ∂Z = ∂A ∘ [A > 0]; A is not needed after this, so its sign is taken in place
                 dZ.muli(Transforms.sign(activation[layer], false).reshape('c', n, out, pixels));
                 INDArray patchRows = patches[layer].reshape('c', n, in * 9L, pixels);
-                INDArray dWeightMatrix = Nd4j.create(dataType(), out, in * 9L);
+                INDArray dKernel = dWeightMatrix[layer].assign(0);
                 for (long i = 0; i < n; i++) {
-                    Nd4j.gemm(dZ.slice(i), patchRows.slice(i), dWeightMatrix, false, true, 1.0, 1.0);
+                    Nd4j.gemm(dZ.slice(i), patchRows.slice(i), dKernel, false, true, 1.0, 1.0);
                 }
-                gradients.get("conv" + layer + "_w").assign(dWeightMatrix.reshape('c', out, in, 3, 3).permute(2, 3, 1, 0));
+                gradients.get("conv" + layer + "_w").assign(dKernel.reshape('c', out, in, 3, 3).permute(2, 3, 1, 0));
                 gradients.get("conv" + layer + "_b").assign(dZ.sum(0, 2));
                 if (layer > 0) {
-                    int stride = layer == 1 ? 2 : 1;
+                    int stride = stride(layer);
                     INDArray dPatchRows = dPatches[layer].reshape('c', n, in * 9L, pixels);
                     for (long i = 0; i < n; i++) {
                         Nd4j.gemm(weightMatrix[layer], dZ.slice(i), dPatchRows.slice(i), true, false, 1.0, 0.0);
