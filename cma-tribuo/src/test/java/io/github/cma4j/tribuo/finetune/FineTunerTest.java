@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -155,6 +156,7 @@ class FineTunerTest {
     /** The MLP's hand-written pass equals SameDiff's forward and autodiff, also when the batch size changes. */
     @Test
     void handWrittenMlpPassEqualsTheGraph() {
+        MlpFeaturizer mlp = new MlpFeaturizer(6, 5, DataType.DOUBLE, 12);   // one instance: its buffers are re-sized
         for (int n : new int[]{N, 7, N}) {
             Random rng = new Random(n);
             INDArray x = Nd4j.rand(DataType.DOUBLE, n, 6).subi(0.5);
@@ -162,7 +164,6 @@ class FineTunerTest {
             for (long i = 0; i < upstream.length(); i++) {
                 upstream.putScalar(i, rng.nextGaussian());
             }
-            MlpFeaturizer mlp = new MlpFeaturizer(6, 5, DataType.DOUBLE, 12);
             INDArray reference = mlp.features(x);
             assertEquals(0, mlp.forward(x).sub(reference).amaxNumber().doubleValue(), 1e-14);
             Map<String, INDArray> hand = mlp.backward(upstream);
@@ -171,6 +172,7 @@ class FineTunerTest {
             for (String name : MlpFeaturizer.PARAMETERS) {
                 double scale = Math.max(1e-12, graph.get(name).amaxNumber().doubleValue());
                 assertTrue(scale > 1e-6, name + " gradient is not trivially zero");
+                assertArrayEquals(mlp.parameter(name).shape(), hand.get(name).shape(), name + "'s gradient has its shape");
                 assertEquals(0, hand.get(name).sub(graph.get(name).reshape(hand.get(name).shape())).amaxNumber().doubleValue() / scale,
                         1e-12, name + " at n = " + n);
             }
