@@ -31,6 +31,7 @@ public final class HeadPass {
     private final DMatrixRMaj gradProbabilities;
     private final DMatrixRMaj gradLogits;
     private final DMatrixRMaj gradFeaturesDirect;
+    private boolean finished;
 
     /**
      * Runs the forward pass.
@@ -114,7 +115,7 @@ public final class HeadPass {
 
     /**
      * @return the accumulator for the direct part of ∂L/∂X̃ (n×D), or null when feature gradients were not asked
-     * for; terms add into it.
+     * for; terms add into it. {@link #finish} completes it into the whole ∂L/∂X̃ in place.
      */
     public DMatrixRMaj gradFeaturesDirect() {
         return gradFeaturesDirect;
@@ -175,16 +176,22 @@ public final class HeadPass {
     }
 
     /**
-     * Completes the backward pass and packages the result.
+     * Completes the backward pass and packages the result. Once per pass: ∂L/∂X̃ is completed in the direct
+     * accumulator itself (at fine-tuning sizes, 50,000 × 257, a copy cost an allocation of 100 MB per step).
      *
      * @param value          the objective's value.
      * @param crossEntropy   its cross-entropy part.
      * @param terms          named unweighted terms (penalties, weights in force) for logging. Not modified.
      * @param resetOptimizer whether the optimiser's state should be reset before this step is applied.
      * @return the result, holding ∂L/∂W, ∂L/∂X̃ (or null) and ∂L/∂Z.
+     * @throws IllegalStateException if the pass was already finished.
      */
     public ObjectiveResult finish(double value, double crossEntropy, java.util.Map<String, Double> terms,
                                   boolean resetOptimizer) {
+        if (finished) {
+            throw new IllegalStateException("this pass was already finished; a pass completes ∂L/∂X̃ in place once");
+        }
+        finished = true;
         DMatrixRMaj dZ = gradLogits.copy();
         DMatrixRMaj viaP = SoftmaxOps.softmaxJacobianProduct(probabilities, gradProbabilities, null);
         CommonOps_DDRM.addEquals(dZ, viaP);
@@ -192,7 +199,7 @@ public final class HeadPass {
         CommonOps_DDRM.multTransA(dZ, batch.features(), gradW);
         DMatrixRMaj gradX = null;
         if (gradFeaturesDirect != null) {
-            gradX = gradFeaturesDirect.copy();
+            gradX = gradFeaturesDirect;
             CommonOps_DDRM.multAdd(dZ, W, gradX);
         }
         if (!Double.isFinite(value)) {

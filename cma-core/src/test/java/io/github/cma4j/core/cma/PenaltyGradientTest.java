@@ -8,6 +8,7 @@ import io.github.cma4j.core.testing.GradientCheck;
 import io.github.cma4j.core.testing.MaterializedHessianPenalty;
 import io.github.cma4j.core.testing.RandomCase;
 import org.ejml.data.DMatrixRMaj;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,6 +20,9 @@ import java.util.stream.Stream;
 
 import static io.github.cma4j.core.testing.GradientCheck.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every closed-form gradient against central finite differences, each term separately and the whole objective,
@@ -110,5 +114,18 @@ class PenaltyGradientTest {
         DMatrixRMaj viaLogits = new DMatrixRMaj(rc.W().numRows, rc.W().numCols);
         org.ejml.dense.row.CommonOps_DDRM.multTransA(r.gradLogits(), rc.X(), viaLogits);
         assertClose("dZᵀX", viaLogits, r.gradW(), 1e-12);
+    }
+
+    /** ∂L/∂X̃ is completed in the pass's own accumulator, so a second finish (which would add ∂L/∂Z·W again) fails. */
+    @Test
+    void aPassFinishesOnce() {
+        RandomCase rc = cases().get(0);
+        HeadPass pass = new HeadPass(rc.batch(), rc.W(), true);
+        double value = pass.addCrossEntropy(CrossEntropyMode.POOLED, 1.0);
+        ObjectiveResult result = pass.finish(value, value, Map.of(), false);
+        assertSame(pass.gradFeaturesDirect(), result.gradFeatures());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> pass.finish(value, value, Map.of(), false));
+        assertTrue(e.getMessage().contains("already finished"), e.getMessage());
     }
 }
