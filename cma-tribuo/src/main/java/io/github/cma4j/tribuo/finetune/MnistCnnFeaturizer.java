@@ -216,9 +216,6 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         INDArray[] dInput;
         INDArray[] dActivation;
         INDArray[] dWeightMatrix;
-        INDArray onesOverExamples;                         // 1 × n
-        INDArray[] onesOverPixels;                         // pixels × 1, per layer
-        INDArray[] sumsOverPixels;                         // (n·out) × 1, per layer
         final Map<String, INDArray> gradients = new LinkedHashMap<>();
 
         Pass(long n) {
@@ -243,8 +240,7 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         /** Frees the off-heap buffers now rather than when the JVM next collects them (a pass holds ≈ 1–3 GB). */
         void close() {
             for (INDArray[] arrays : new INDArray[][]{patches, weightMatrix, activation, normalised, inverseStd, output,
-                    dPatches, dInput, dActivation, dWeightMatrix, onesOverPixels, sumsOverPixels,
-                    gradients.values().toArray(new INDArray[0]), {features, onesOverExamples}}) {
+                    dPatches, dInput, dActivation, dWeightMatrix, gradients.values().toArray(new INDArray[0]), {features}}) {
                 if (arrays != null) {
                     for (INDArray array : arrays) {
                         if (array != null && array.closeable()) {
@@ -319,13 +315,6 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
                     }
                 }
                 dInput[4] = output[3].ulike();
-                onesOverExamples = Nd4j.ones(dataType(), 1, n);
-                onesOverPixels = new INDArray[4];
-                sumsOverPixels = new INDArray[4];
-                for (int layer = 0; layer < 4; layer++) {
-                    onesOverPixels[layer] = Nd4j.ones(dataType(), pixels(layer), 1);
-                    sumsOverPixels[layer] = Nd4j.create(dataType(), n * widths[layer], 1);
-                }
                 for (String name : parameterNames()) {
                     gradients.put(name, parameter(name).ulike());
                 }
@@ -346,7 +335,7 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
                     Nd4j.gemm(dZ.slice(i), patchRows.slice(i), dKernel, false, true, 1.0, 1.0);
                 }
                 gradients.get("conv" + layer + "_w").assign(dKernel.reshape('c', out, in, 3, 3).permute(2, 3, 1, 0));
-                channelSums(layer, dZ, gradients.get("conv" + layer + "_b"));
+                gradients.get("conv" + layer + "_b").assign(dZ.sum(0, 2));
                 if (layer > 0) {
                     int stride = stride(layer);
                     INDArray dPatchRows = dPatches[layer].reshape('c', n, in * 9L, pixels);
@@ -365,27 +354,14 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         }
 
         /**
-         * into[c] = Σ_{i,p} t[i, c, p] for t of shape n × out × pixels, as two GEMMs against vectors of ones (over the
-         * pixels, then over the examples): ND4J's {@code sum(0, 2)} reduces along strided dimensions and took 10–45 ms
-         * per call at 192 × 64 × 784, twelve calls per backward pass.
-         */
-        private void channelSums(int layer, INDArray t, INDArray into) {
-            int out = widths[layer];
-            Nd4j.gemm(t.reshape('c', n * out, pixels(layer)), onesOverPixels[layer], sumsOverPixels[layer],
-                    false, false, 1.0, 0.0);
-            Nd4j.gemm(onesOverExamples, sumsOverPixels[layer].reshape('c', n, out), into.reshape(1, out),
-                    false, false, 1.0, 0.0);
-        }
-
-        /**
          * Puts ∂γ and ∂β; returns ∂A (n × out × pixels) in this layer's own buffer. ∂Y, consumed here, serves as
          * scratch space.
          */
         private INDArray groupNormBackward(int layer, int out, long pixels, INDArray dOutput) {
             INDArray xHat = normalised[layer].reshape('c', n, out, pixels);
             INDArray dNormalised = dActivation[layer].reshape('c', n, out, pixels);
-            channelSums(layer, dOutput, gradients.get("norm" + layer + "_shift"));
-            channelSums(layer, dNormalised.assign(dOutput).muli(xHat), gradients.get("norm" + layer + "_scale"));
+            gradients.get("norm" + layer + "_shift").assign(dOutput.sum(0, 2));
+            gradients.get("norm" + layer + "_scale").assign(dNormalised.assign(dOutput).muli(xHat).sum(0, 2));
             Broadcast.mul(dOutput, parameter("norm" + layer + "_scale"), dNormalised, 1);
             long groupWidth = (out / groups) * pixels;
             INDArray d = dNormalised.reshape('c', n * groups, groupWidth);
