@@ -4,6 +4,7 @@ import io.github.cma4j.core.cma.CmaObjective;
 import io.github.cma4j.core.cma.HessianForm;
 import io.github.cma4j.core.cma.HessianMode;
 import io.github.cma4j.core.cma.Normalization;
+import io.github.cma4j.core.cma.ProductPrecision;
 import io.github.cma4j.core.head.HeadBatch;
 import io.github.cma4j.core.objective.CrossEntropyMode;
 import io.github.cma4j.core.objective.ObjectiveResult;
@@ -18,17 +19,18 @@ import java.util.Random;
 
 /**
  * Value plus all gradients (W and features) of the objective at the shapes of docs/performance.md:
- * ERM head only, and CMA with the full Hessian in each form and in the diagonal variant.
+ * ERM head only, and CMA with the full Hessian in each form (the blocked form also with float32 products) and in
+ * the diagonal variant. Shape IRM is the IRM protocol's objective (2 × 25,000 rows, 256 features and a bias).
  */
 @State(Scope.Thread)
 public class BenchmarkCmaObjective {
 
     /** Shapes: E, n per domain, D, C. */
-    @Param({"S1", "S2", "S3", "S4", "S5"})
+    @Param({"S1", "S2", "S3", "S4", "S5", "IRM"})
     public String shape;
 
-    /** ERM, CMA_AUTO, CMA_GRAM, CMA_BLOCKED, CMA_DIAG. */
-    @Param({"ERM", "CMA_AUTO", "CMA_GRAM", "CMA_BLOCKED", "CMA_DIAG"})
+    /** ERM, CMA_AUTO, CMA_GRAM, CMA_BLOCKED, CMA_BLOCKED_F32 (float32 products), CMA_DIAG. */
+    @Param({"ERM", "CMA_AUTO", "CMA_GRAM", "CMA_BLOCKED", "CMA_BLOCKED_F32", "CMA_DIAG"})
     public String variant;
 
     private HeadBatch batch;
@@ -43,6 +45,7 @@ public class BenchmarkCmaObjective {
             case "S3" -> new int[]{5, 32, 129, 10};
             case "S4" -> new int[]{2, 250, 100, 2};
             case "S5" -> new int[]{3, 32, 2049, 7};
+            case "IRM" -> new int[]{2, 25_000, 257, 2};
             default -> throw new IllegalArgumentException(shape);
         };
     }
@@ -84,18 +87,23 @@ public class BenchmarkCmaObjective {
         W = (DMatrixRMaj) batchAndHead[1];
         HessianForm form = switch (variant) {
             case "CMA_GRAM" -> HessianForm.GRAM;
-            case "CMA_BLOCKED" -> HessianForm.BLOCKED;
+            case "CMA_BLOCKED", "CMA_BLOCKED_F32" -> HessianForm.BLOCKED;
             default -> HessianForm.AUTO;
         };
         if (form == HessianForm.BLOCKED && "S5".equals(shape)) {
             // E·(C−1)C/2·D² doubles = 2.8 GB: the case the Gram form exists for
             throw new IllegalStateException("blocked form skipped at S5: workspace 2.8 GB");
         }
+        if (form == HessianForm.GRAM && "IRM".equals(shape)) {
+            // n×n Gram matrices of 50,000 rows: 20 GB, the case the blocked form exists for
+            throw new IllegalStateException("Gram form skipped at IRM: 50,000 x 50,000 Gram");
+        }
         double alpha = variant.equals("ERM") ? 0 : 5000;
         double beta = variant.equals("ERM") ? 0 : 1000;
         HessianMode mode = variant.equals("CMA_DIAG") ? HessianMode.DIAGONAL : HessianMode.FULL;
+        ProductPrecision precision = variant.equals("CMA_BLOCKED_F32") ? ProductPrecision.FLOAT32 : ProductPrecision.FLOAT64;
         objective = new CmaObjective(new CmaObjective.Config(alpha, beta, 0, Normalization.domainBed(), mode, form,
-                CrossEntropyMode.POOLED));
+                CrossEntropyMode.POOLED, precision));
     }
 
     @Benchmark

@@ -1,6 +1,7 @@
 package io.github.cma4j.core.cma;
 
 import io.github.cma4j.core.head.DomainIndex;
+import io.github.cma4j.core.linalg.FloatProducts;
 import io.github.cma4j.core.linalg.RowOps;
 import io.github.cma4j.core.linalg.TiledOps;
 import io.github.cma4j.core.objective.HeadPass;
@@ -33,8 +34,9 @@ import static io.github.cma4j.core.linalg.RowOps.dot;
  * ∂P/∂x̃_i (direct) = (2c_h/n_e) Σ_{k,l} A_i[k,l] Φ^{kl} x̃_i.
  * <p>
  * Cost ≈ 1.5·n·D²·(C−1)C/2 multiply-adds, memory E·(C−1)C/2·D² doubles — use {@link HessianCostModel} to
- * decide. Domains run on parallel threads (results do not depend on it). An instance holds workspaces: use one
- * per thread.
+ * decide. The two long products (F_e and X_e·Φ) run in float64 or, with {@link ProductPrecision#FLOAT32}, in
+ * float32 ({@link FloatProducts}); the rest is float64. Domains run on parallel threads (results do not depend
+ * on it). An instance holds workspaces: use one per thread.
  */
 public final class BlockedHessianPenalty {
     /** Whether domains run on parallel threads (the common fork-join pool); {@code -Dcma4j.parallel=false} turns it off. */
@@ -45,6 +47,11 @@ public final class BlockedHessianPenalty {
     private DMatrixRMaj[] domainRows = new DMatrixRMaj[0];
     private DMatrixRMaj[][] projections = new DMatrixRMaj[0][];
     private DMatrixRMaj[] scaledT = new DMatrixRMaj[0];
+    /** float32 workspaces per domain: X_e (n_e×D), √|weight|-scaled X_e and X_e·Φ per block (n_e×ld), Φ (D×ld). */
+    private float[][] floatRows = new float[0][];
+    private float[][] floatScaled = new float[0][];
+    private float[][][] floatProjections = new float[0][][];
+    private float[][] floatPhi = new float[0][];
 
     /** Domains in parallel unless {@code -Dcma4j.parallel=false}. */
     public BlockedHessianPenalty() {
@@ -65,17 +72,34 @@ public final class BlockedHessianPenalty {
      * @return the unweighted P_hess.
      */
     public double addTo(HeadPass pass, double ch, double weight) {
+        return addTo(pass, ch, weight, ProductPrecision.FLOAT64);
+    }
+
+    /**
+     * As {@link #addTo(HeadPass, double, double)}, with the long products in the given precision.
+     *
+     * @param pass      the forward pass. Its accumulators are modified.
+     * @param ch        the normalisation constant c_h.
+     * @param weight    the penalty's weight β in the objective.
+     * @param precision arithmetic of F_e and X_e·Φ.
+     * @return the unweighted P_hess.
+     */
+    public double addTo(HeadPass pass, double ch, double weight, ProductPrecision precision) {
         DomainIndex index = pass.index();
         int numDomains = index.numDomains();
         if (numDomains < 2) {
             return 0.0;
         }
-        Layout layout = new Layout(pass.probabilities().numCols, pass.features().numCols);
+        Layout layout = new Layout(pass.probabilities().numCols, pass.features().numCols, precision);
         ensureBlocks(numDomains + 1, layout.numPairs, layout.d);
         if (domainRows.length < numDomains) {
             domainRows = Arrays.copyOf(domainRows, numDomains);
             scaledT = Arrays.copyOf(scaledT, numDomains);
             projections = Arrays.copyOf(projections, numDomains);
+            floatRows = Arrays.copyOf(floatRows, numDomains);
+            floatScaled = Arrays.copyOf(floatScaled, numDomains);
+            floatProjections = Arrays.copyOf(floatProjections, numDomains);
+            floatPhi = Arrays.copyOf(floatPhi, numDomains);
         }
         // Each domain's blocks, and later its share of the backward pass, are independent: run the domains in
         // parallel. Everything that mixes domains (the mean, the total) is summed in domain order afterwards, so the
@@ -97,17 +121,19 @@ public final class BlockedHessianPenalty {
         return total / numDomains;
     }
 
-    /** Index bookkeeping of the free blocks for C classes and D features. */
+    /** Index bookkeeping of the free blocks for C classes and D features, and the products' precision. */
     private static final class Layout {
         final int c;
         final int d;
+        final ProductPrecision precision;
         final int free;
         final int numPairs;
         final int[][] pairOf;
 
-        Layout(int c, int d) {
+        Layout(int c, int d, ProductPrecision precision) {
             this.c = c;
             this.d = d;
+            this.precision = precision;
             this.free = c - 1;
             this.numPairs = free * (free + 1) / 2;
             this.pairOf = new int[free][free];
@@ -143,6 +169,10 @@ public final class BlockedHessianPenalty {
         int[] rows = pass.index().rows(e);
         int ne = rows.length;
         double scale = ch / ne;
+        if (layout.precision == ProductPrecision.FLOAT32) {
+            formBlocksFloat(X, P, rows, e, scale, layout);
+            return;
+        }
         domainRows[e] = gatherRows(X, rows, domainRows[e]);
         scaledT[e] = RowOps.reshaped(scaledT[e], d, ne);
         double[] st = scaledT[e].data;
@@ -158,6 +188,40 @@ public final class BlockedHessianPenalty {
                 }
                 DMatrixRMaj F = blocks[e][layout.pairOf[kk][l]];
                 TiledOps.multOuter(scaledT[e], F);
+                if (kk != l) {
+                    CommonOps_DDRM.scale(-1.0, F);
+                }
+            }
+        }
+    }
+
+    /** {@link #formBlocks} in float32: S = √|weight|-scaled rows, F = SᵀS by {@link FloatProducts#gram}. */
+    private void formBlocksFloat(DMatrixRMaj X, DMatrixRMaj P, int[] rows, int e, double scale, Layout layout) {
+        int c = layout.c;
+        int d = layout.d;
+        int ld = FloatProducts.paddedWidth(d);
+        int ne = rows.length;
+        float[] x = floatRows[e] = atLeast(floatRows[e], ne * d);
+        for (int r = 0; r < ne; r++) {
+            int xo = rows[r] * d;
+            for (int j = 0; j < d; j++) {
+                x[r * d + j] = (float) X.data[xo + j];
+            }
+        }
+        float[] st = floatScaled[e] = atLeast(floatScaled[e], ne * ld);
+        for (int kk = 0; kk < layout.free; kk++) {
+            for (int l = kk; l < layout.free; l++) {
+                for (int r = 0; r < ne; r++) {
+                    int i = rows[r];
+                    double pk = P.data[i * c + kk];
+                    double root = Math.sqrt(scale * (kk == l ? pk * (1 - pk) : pk * P.data[i * c + l]));
+                    for (int j = 0; j < d; j++) {
+                        st[r * ld + j] = (float) (root * X.data[i * d + j]);
+                    }
+                    Arrays.fill(st, r * ld + d, (r + 1) * ld, 0f);
+                }
+                DMatrixRMaj F = blocks[e][layout.pairOf[kk][l]];
+                FloatProducts.gram(st, ne, d, F.data);
                 if (kk != l) {
                     CommonOps_DDRM.scale(-1.0, F);
                 }
@@ -234,8 +298,26 @@ public final class BlockedHessianPenalty {
         }
         DMatrixRMaj[] proj = projections[e];
         double[][] forms = new double[layout.numPairs][];
+        boolean inFloat = layout.precision == ProductPrecision.FLOAT32;
+        int ld = FloatProducts.paddedWidth(d);
+        if (inFloat && (floatProjections[e] == null || floatProjections[e].length < layout.numPairs)) {
+            floatProjections[e] = new float[layout.numPairs][];
+        }
+        float[][] projF = inFloat ? floatProjections[e] : null;
         for (int pair = 0; pair < layout.numPairs; pair++) {
-            if (dX == null) {
+            if (inFloat) {
+                // Y^{kl} = X_e Φ^{kl} in float32, rows padded to ld; used for the forms and the feature gradient
+                float[] phi = floatPhi[e] = atLeast(floatPhi[e], d * ld);
+                double[] src = delta[pair].data;
+                for (int j = 0; j < d; j++) {
+                    for (int t = 0; t < d; t++) {
+                        phi[j * ld + t] = (float) (phiScale * src[j * d + t]);
+                    }
+                    Arrays.fill(phi, j * ld + d, (j + 1) * ld, 0f);
+                }
+                projF[pair] = atLeast(projF[pair], ne * ld);
+                FloatProducts.multPadded(floatRows[e], ne, d, phi, projF[pair]);
+            } else if (dX == null) {
                 // only x̃ᵢᵀΦx̃ᵢ is needed (no feature gradient): Φ's upper triangle, off-diagonal doubled, in place
                 // (Φ is not needed afterwards), then the quadratic forms at half the cost of X_e Φ
                 upperTriangleDoubled(delta[pair].data, d, phiScale);
@@ -254,13 +336,19 @@ public final class BlockedHessianPenalty {
             for (int kk = 0; kk < free; kk++) {
                 for (int l = kk; l < free; l++) {
                     int pair = pairOf[kk][l];
-                    double g = scale * (dX == null ? forms[pair][r] : dot(X.data, xo, proj[pair].data, r * d, d));
+                    double g = scale * (inFloat ? FloatProducts.dot(floatRows[e], r * d, projF[pair], r * ld, d)
+                            : dX == null ? forms[pair][r] : dot(X.data, xo, proj[pair].data, r * d, d));
                     gamma[kk * free + l] = g;
                     gamma[l * free + kk] = g;
                     if (dX != null) {
                         double pk = P.data[i * c + kk];
                         double a = (kk == l ? pk : 0.0) - pk * P.data[i * c + l];
-                        axpy((kk == l ? 2.0 : 4.0) * scale * a, proj[pair].data, r * d, dX.data, xo, d);
+                        double coefficient = (kk == l ? 2.0 : 4.0) * scale * a;
+                        if (inFloat) {
+                            axpy(coefficient, projF[pair], r * ld, dX.data, xo, d);
+                        } else {
+                            axpy(coefficient, proj[pair].data, r * d, dX.data, xo, d);
+                        }
                     }
                 }
             }
@@ -300,6 +388,11 @@ public final class BlockedHessianPenalty {
                 phi[j * d + k] *= 2.0 * s;
             }
         }
+    }
+
+    /** {@code a} if it holds at least {@code length} entries, else a new zeroed array. */
+    private static float[] atLeast(float[] a, int length) {
+        return a != null && a.length >= length ? a : new float[length];
     }
 
     /** The given rows of X̃ as a contiguous matrix (reusing {@code out}). */

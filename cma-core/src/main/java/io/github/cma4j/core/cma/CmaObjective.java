@@ -49,7 +49,8 @@ public final class CmaObjective implements DomainObjective {
     /**
      * Registry entry (the authors' DomainBed registry, cma-math.md §3.2): grad_alpha 5000 ~ 10^U(1,4), hess_beta
      * 1000 ~ 10^U(1,4), penalty_anneal_iters 2500 ~ choice{500, 1500, 2500, 3500, 4500}, normalization
-     * {@code domainbed} ({@code isr}, {@code none}); full Hessian, form chosen by the cost model, pooled CE.
+     * {@code domainbed} ({@code isr}, {@code none}); full Hessian, form chosen by the cost model, pooled CE;
+     * {@code hess_precision} float64 (not a paper setting: {@link ProductPrecision}).
      */
     public static final AlgorithmSpec SPEC = new AlgorithmSpec(NAME,
             "closed-form moment alignment: gradient and full-Hessian matching, exact",
@@ -59,7 +60,9 @@ public final class CmaObjective implements DomainObjective {
                     Hyperparameter.integer("penalty_anneal_iters", 2500,
                             new Distribution.Choice(List.of("500", "1500", "2500", "3500", "4500")), "steps before the penalties start"),
                     Hyperparameter.word("normalization", "domainbed", "c_g, c_h preset: domainbed, isr or none"),
-                    Hyperparameter.word("cross_entropy", "pooled", "ERM term: pooled or domain_mean (ISR linear probing)"))),
+                    Hyperparameter.word("cross_entropy", "pooled", "ERM term: pooled or domain_mean (ISR linear probing)"),
+                    Hyperparameter.word("hess_precision", "float64",
+                            "float64, or float32 for the blocked form's two n-long products (ProductPrecision)"))),
             (hp, seed) -> new CmaObjective(fromHyperparameters(hp, HessianMode.FULL)));
 
     /**
@@ -91,9 +94,12 @@ public final class CmaObjective implements DomainObjective {
      * @param hessianMode   full Hessian or its diagonal.
      * @param hessianForm   how the full-Hessian penalty is computed.
      * @param crossEntropy  how the ERM term averages.
+     * @param precision     arithmetic of the blocked form's long products (the Gram form, chosen for small
+     *                      batches, is float64 whatever this says).
      */
     public record Config(double alpha, double beta, long annealSteps, Normalization normalization,
-                         HessianMode hessianMode, HessianForm hessianForm, CrossEntropyMode crossEntropy) {
+                         HessianMode hessianMode, HessianForm hessianForm, CrossEntropyMode crossEntropy,
+                         ProductPrecision precision) {
         /**
          * Validates the settings.
          *
@@ -103,9 +109,17 @@ public final class CmaObjective implements DomainObjective {
             Checks.nonNegativeFinite("alpha", alpha);
             Checks.nonNegativeFinite("beta", beta);
             Checks.nonNegative("annealSteps", annealSteps);
-            if (normalization == null || hessianMode == null || hessianForm == null || crossEntropy == null) {
-                throw new IllegalArgumentException("normalization, hessianMode, hessianForm and crossEntropy must be non-null");
+            if (normalization == null || hessianMode == null || hessianForm == null || crossEntropy == null
+                    || precision == null) {
+                throw new IllegalArgumentException(
+                        "normalization, hessianMode, hessianForm, crossEntropy and precision must be non-null");
             }
+        }
+
+        /** The settings with float64 products. */
+        public Config(double alpha, double beta, long annealSteps, Normalization normalization,
+                      HessianMode hessianMode, HessianForm hessianForm, CrossEntropyMode crossEntropy) {
+            this(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy, ProductPrecision.FLOAT64);
         }
 
         /**
@@ -134,32 +148,37 @@ public final class CmaObjective implements DomainObjective {
 
         /** @return a copy with these weights. */
         public Config withWeights(double alpha, double beta) {
-            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy);
+            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy, precision);
         }
 
         /** @return a copy with this anneal step. */
         public Config withAnnealSteps(long annealSteps) {
-            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy);
+            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy, precision);
         }
 
         /** @return a copy with these constants. */
         public Config withNormalization(Normalization normalization) {
-            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy);
+            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy, precision);
         }
 
         /** @return a copy with this Hessian mode. */
         public Config withHessianMode(HessianMode hessianMode) {
-            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy);
+            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy, precision);
         }
 
         /** @return a copy with this Hessian form. */
         public Config withHessianForm(HessianForm hessianForm) {
-            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy);
+            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy, precision);
+        }
+
+        /** @return a copy with the blocked form's products in this precision. */
+        public Config withPrecision(ProductPrecision precision) {
+            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy, precision);
         }
 
         /** @return a copy with this cross-entropy convention. */
         public Config withCrossEntropy(CrossEntropyMode crossEntropy) {
-            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy);
+            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy, precision);
         }
     }
 
@@ -171,7 +190,8 @@ public final class CmaObjective implements DomainObjective {
             default -> throw new IllegalArgumentException("cross_entropy must be pooled or domain_mean, got '" + ce + "'");
         };
         return new Config(hp.getDouble("grad_alpha"), hp.getDouble("hess_beta"), hp.getLong("penalty_anneal_iters"),
-                Normalization.ofPreset(hp.getString("normalization")), mode, HessianForm.AUTO, crossEntropy);
+                Normalization.ofPreset(hp.getString("normalization")), mode, HessianForm.AUTO, crossEntropy,
+                mode == HessianMode.FULL ? ProductPrecision.parse(hp.getString("hess_precision")) : ProductPrecision.FLOAT64);
     }
 
     /**
@@ -265,6 +285,6 @@ public final class CmaObjective implements DomainObjective {
         if (form == null) {
             return DiagonalHessianPenalty.addTo(pass, ch, beta);
         }
-        return form == HessianForm.GRAM ? gram.addTo(pass, ch, beta) : blocked.addTo(pass, ch, beta);
+        return form == HessianForm.GRAM ? gram.addTo(pass, ch, beta) : blocked.addTo(pass, ch, beta, config.precision());
     }
 }

@@ -27,6 +27,22 @@ public final class RowOps {
     }
 
     /**
+     * y[yo..yo+len) += a · x[xo..xo+len), x in float32.
+     *
+     * @param a   scale.
+     * @param x   source array. Not modified.
+     * @param xo  offset into x.
+     * @param y   destination array. Modified.
+     * @param yo  offset into y.
+     * @param len number of entries.
+     */
+    public static void axpy(double a, float[] x, int xo, double[] y, int yo, int len) {
+        for (int j = 0; j < len; j++) {
+            y[yo + j] += a * x[xo + j];
+        }
+    }
+
+    /**
      * Dot product of two slices.
      *
      * @param a   first array. Not modified.

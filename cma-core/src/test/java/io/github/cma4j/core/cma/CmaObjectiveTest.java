@@ -171,6 +171,22 @@ class CmaObjectiveTest {
         assertMessage("alpha must be finite and >= 0", () -> config(0).withWeights(-1, 0));
         assertMessage("step must be >= 0", () -> objective.evaluate(rc.batch(), rc.W(), -1, false));
         assertMessage("unknown normalization preset 'foo'", () -> Normalization.ofPreset("foo"));
+        assertMessage("hess_precision must be float64 or float32, got 'half'",
+                () -> io.github.cma4j.core.algorithm.Algorithms.create(CmaObjective.NAME, java.util.Map.of("hess_precision", "half"), 0));
+    }
+
+    /** {@code hess_precision} reaches the configuration; the diagonal variant has no such setting. */
+    @Test
+    void productPrecisionComesFromTheRegistry() {
+        CmaObjective fromRegistry = (CmaObjective) io.github.cma4j.core.algorithm.Algorithms.create(CmaObjective.NAME,
+                java.util.Map.of("hess_precision", "FLOAT32"), 0);
+        assertEquals(ProductPrecision.FLOAT32, fromRegistry.config().precision());
+        CmaObjective byDefault = (CmaObjective) io.github.cma4j.core.algorithm.Algorithms.create(CmaObjective.NAME,
+                java.util.Map.of(), 0);
+        assertEquals(ProductPrecision.FLOAT64, byDefault.config().precision());
+        CmaObjective diagonal = (CmaObjective) io.github.cma4j.core.algorithm.Algorithms.create(CmaObjective.DIAGONAL_NAME,
+                java.util.Map.of(), 0);
+        assertEquals(ProductPrecision.FLOAT64, diagonal.config().precision());
     }
 
     private static void assertMessage(String fragment, org.junit.jupiter.api.function.Executable call) {

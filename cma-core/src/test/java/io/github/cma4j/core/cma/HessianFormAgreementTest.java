@@ -85,6 +85,38 @@ class HessianFormAgreementTest {
         }
     }
 
+    /**
+     * float32 products on float32-valued features (a fine-tuned featurizer's output): only Φ and the row weights
+     * are rounded, so value and gradients agree with float64 to 1e-5 — one instance across alternating shapes, so
+     * stale padding in its float workspaces would show too.
+     */
+    @Test
+    void float32ProductsAgreeWithFloat64() {
+        BlockedHessianPenalty reused = new BlockedHessianPenalty();
+        for (RandomCase c : List.of(cases().get(0), cases().get(1), cases().get(2), cases().get(0), cases().get(4))) {
+            DMatrixRMaj rounded = c.X().copy();
+            for (int idx = 0; idx < rounded.data.length; idx++) {
+                rounded.data[idx] = (float) rounded.data[idx];
+            }
+            RandomCase rc = new RandomCase(rounded, c.labels(), c.domains(), c.numClasses(), c.W());
+            for (boolean features : new boolean[]{true, false}) {
+                HeadPass exact = new HeadPass(rc.batch(), rc.W(), features);
+                double v64 = new BlockedHessianPenalty().addTo(exact, 0.8, 1.0);
+                HeadPass single = new HeadPass(rc.batch(), rc.W(), features);
+                double v32 = reused.addTo(single, 0.8, 1.0, ProductPrecision.FLOAT32);
+                String what = rc + (features ? " with" : " without") + " feature gradients: ";
+                assertClose(what + "value", v64, v32, 1e-5);
+                ObjectiveResult r64 = exact.finish(v64, 0, Map.of(), false);
+                ObjectiveResult r32 = single.finish(v32, 0, Map.of(), false);
+                assertClose(what + "dW", r64.gradW(), r32.gradW(), 1e-5);
+                assertClose(what + "dZ", r64.gradLogits(), r32.gradLogits(), 1e-5);
+                if (features) {
+                    assertClose(what + "dX", r64.gradFeatures(), r32.gradFeatures(), 1e-5);
+                }
+            }
+        }
+    }
+
     /** Domains on parallel threads give exactly the sequential result: cross-domain sums run in domain order. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
