@@ -180,8 +180,7 @@ public final class BlockedHessianPenalty {
             for (int l = kk; l < layout.free; l++) {
                 for (int r = 0; r < ne; r++) {
                     int i = rows[r];
-                    double pk = P.data[i * c + kk];
-                    double root = Math.sqrt(scale * (kk == l ? pk * (1 - pk) : pk * P.data[i * c + l]));
+                    double root = rootWeight(P.data, i * c, kk, l, scale);
                     for (int j = 0; j < d; j++) {
                         st[j * ne + r] = root * X.data[i * d + j];
                     }
@@ -193,6 +192,12 @@ public final class BlockedHessianPenalty {
                 }
             }
         }
+    }
+
+    /** √|scale·A_i[k,l]| for the row of probabilities at {@code po}: √(s·p_k(1−p_k)) on the diagonal, √(s·p_k p_l) off it. */
+    private static double rootWeight(double[] p, int po, int k, int l, double scale) {
+        double pk = p[po + k];
+        return Math.sqrt(scale * (k == l ? pk * (1 - pk) : pk * p[po + l]));
     }
 
     /** {@link #formBlocks} in float32: S = √|weight|-scaled rows, F = SᵀS by {@link FloatProducts#gram}. */
@@ -212,11 +217,9 @@ public final class BlockedHessianPenalty {
         for (int kk = 0; kk < layout.free; kk++) {
             for (int l = kk; l < layout.free; l++) {
                 for (int r = 0; r < ne; r++) {
-                    int i = rows[r];
-                    double pk = P.data[i * c + kk];
-                    double root = Math.sqrt(scale * (kk == l ? pk * (1 - pk) : pk * P.data[i * c + l]));
+                    double root = rootWeight(P.data, rows[r] * c, kk, l, scale);
                     for (int j = 0; j < d; j++) {
-                        st[r * ld + j] = (float) (root * X.data[i * d + j]);
+                        st[r * ld + j] = (float) (root * x[r * d + j]);      // the rounded row, read contiguously
                     }
                     Arrays.fill(st, r * ld + d, (r + 1) * ld, 0f);
                 }
