@@ -19,6 +19,9 @@ public final class FloatProducts {
     /** Column padding: 16 floats, one AVX-512 vector (a whole number of vectors at any SIMD width up to it). */
     static final int ALIGN = 16;
 
+    /** Whether the SIMD kernels run: the Vector API is on and its float width divides the padding (not on SVE > 512 bits). */
+    private static final boolean SIMD = TiledOps.VECTORIZED && FloatVectorKernels.dividesPadding(ALIGN);
+
     private FloatProducts() {
     }
 
@@ -45,7 +48,7 @@ public final class FloatProducts {
         check("x", x, (long) n * d);
         check("p", p, (long) d * ld);
         check("y", y, (long) n * ld);
-        if (TiledOps.VECTORIZED) {
+        if (SIMD) {
             FloatVectorKernels.multPadded(x, n, d, p, ld, y);
             return;
         }
@@ -80,7 +83,7 @@ public final class FloatProducts {
         check("s", s, (long) n * ld);
         check("c", c, (long) d * d);
         java.util.Arrays.fill(c, 0, d * d, 0.0);
-        if (TiledOps.VECTORIZED) {
+        if (SIMD) {
             FloatVectorKernels.gramUpper(s, n, d, ld, c);
         } else {
             scalarGramUpper(s, n, d, ld, c);
@@ -123,7 +126,7 @@ public final class FloatProducts {
      * @return Σ_j a[ao+j] b[bo+j].
      */
     public static double dot(float[] a, int ao, float[] b, int bo, int len) {
-        if (TiledOps.VECTORIZED) {
+        if (SIMD) {
             return FloatVectorKernels.dot(a, ao, b, bo, len);
         }
         float s = 0f;

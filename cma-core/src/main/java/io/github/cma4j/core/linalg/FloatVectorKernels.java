@@ -19,6 +19,11 @@ final class FloatVectorKernels {
     private FloatVectorKernels() {
     }
 
+    /** @return whether rows padded to a multiple of {@code align} floats are a whole number of SIMD vectors. */
+    static boolean dividesPadding(int align) {
+        return align % SPECIES.length() == 0;
+    }
+
     /** Y = X·P; see {@link FloatProducts#multPadded}. */
     static void multPadded(float[] x, int n, int d, float[] p, int ld, float[] y) {
         int w = SPECIES.length();
