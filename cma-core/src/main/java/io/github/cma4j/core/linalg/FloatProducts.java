@@ -5,7 +5,7 @@ package io.github.cma4j.core.linalg;
  * anyway (a fine-tuned featurizer's output): Y = X·P (n×d by d×d) and the Gram matrix SᵀS of an n×d matrix, on
  * row-major float arrays whose rows are padded to {@link #paddedWidth(int)} columns.
  * <p>
- * Why: in float64 these products already run at ≈ 80% of the machine's double FMA peak (docs/performance.md §4);
+ * Why: in float64 these products already run at OpenBLAS dgemm's speed (docs/performance.md §4), and
  * float32 doubles the peak and halves the memory traffic. Why it stays accurate: X·P sums d products per entry,
  * and the Gram matrix is accumulated in float32 over chunks of {@link #GRAM_CHUNK} rows only and in float64 across
  * chunks, so its rounding does not grow with n. When {@link TiledOps#VECTORIZED} the kernels
