@@ -1,5 +1,8 @@
 package io.github.cma4j.core.linalg;
 
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+
 /**
  * The two long products of the blocked Hessian penalty in float32, for when the features are float32 values
  * anyway (a fine-tuned featurizer's output): Y = X·P (n×d by d×d) and the Gram matrix SᵀS of an n×d matrix, on
@@ -45,9 +48,9 @@ public final class FloatProducts {
      */
     public static void multPadded(float[] x, int n, int d, float[] p, float[] y) {
         int ld = paddedWidth(d);
-        check("x", x, (long) n * d);
-        check("p", p, (long) d * ld);
-        check("y", y, (long) n * ld);
+        check("x", x.length, (long) n * d);
+        check("p", p.length, (long) d * ld);
+        check("y", y.length, (long) n * ld);
         if (SIMD) {
             FloatVectorKernels.multPadded(x, n, d, p, ld, y);
             return;
@@ -80,19 +83,15 @@ public final class FloatProducts {
      */
     public static void gram(float[] s, int n, int d, double[] c) {
         int ld = paddedWidth(d);
-        check("s", s, (long) n * ld);
-        check("c", c, (long) d * d);
+        check("s", s.length, (long) n * ld);
+        check("c", c.length, (long) d * d);
         java.util.Arrays.fill(c, 0, d * d, 0.0);
         if (SIMD) {
             FloatVectorKernels.gramUpper(s, n, d, ld, c);
         } else {
             scalarGramUpper(s, n, d, ld, c);
         }
-        for (int k = 0; k < d; k++) {
-            for (int j = k + 1; j < d; j++) {
-                c[j * d + k] = c[k * d + j];
-            }
-        }
+        CommonOps_DDRM.symmUpperToFull(DMatrixRMaj.wrap(d, d, c));
     }
 
     /** The upper triangle (j ≥ k) of SᵀS, chunk by chunk. */
@@ -136,15 +135,9 @@ public final class FloatProducts {
         return s;
     }
 
-    private static void check(String name, float[] a, long needed) {
-        if (a.length < needed) {
-            throw new IllegalArgumentException(name + " has " + a.length + " entries, needs " + needed);
-        }
-    }
-
-    private static void check(String name, double[] a, long needed) {
-        if (a.length < needed) {
-            throw new IllegalArgumentException(name + " has " + a.length + " entries, needs " + needed);
+    private static void check(String name, int length, long needed) {
+        if (length < needed) {
+            throw new IllegalArgumentException(name + " has " + length + " entries, needs " + needed);
         }
     }
 }
