@@ -1,5 +1,5 @@
 // cma4j notebook — run it line by line with `./cma4j jshell` (which opens jshell with the project's classpath
-// and this file), or paste the lines into any jshell that has cma-tribuo and its dependencies on the class path.
+// and this file), or paste the lines into any jshell that has cma-cli (or cma-tribuo and datasets) and their dependencies on the class path.
 
 import io.github.cma4j.datasets.*;
 import io.github.cma4j.datasets.build.*;

@@ -1,8 +1,8 @@
 package io.github.cma4j.bench;
 
 import io.github.cma4j.core.algorithm.Algorithms;
-import io.github.cma4j.tribuo.finetune.FineTuner;
-import io.github.cma4j.tribuo.finetune.MnistCnnFeaturizer;
+import io.github.cma4j.finetune.FineTuner;
+import io.github.cma4j.finetune.MnistCnnFeaturizer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -1,5 +1,6 @@
 /**
- * Tribuo trainers on top of cma-core, the experiment runner and the {@code cma4j} command-line tool. Not yet
- * implemented: see the Tribuo plugin and experiments issues in the tracker.
+ * The Tribuo plugin: {@link io.github.cma4j.tribuo.DomainLinearSGDTrainer} trains a standard Tribuo
+ * {@code LinearSGDModel} with any cma4j algorithm, reading each example's domain from its metadata;
+ * {@link io.github.cma4j.tribuo.DomainEvaluation} reports per-domain and worst-group accuracy.
  */
 package io.github.cma4j.tribuo;

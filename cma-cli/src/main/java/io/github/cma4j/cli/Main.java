@@ -1,0 +1,380 @@
+package io.github.cma4j.cli;
+
+import io.github.cma4j.datasets.fashion.FashionMnist;
+import io.github.cma4j.experiments.DatasetCatalog;
+import io.github.cma4j.experiments.Report;
+import io.github.cma4j.experiments.RunSpec;
+import io.github.cma4j.experiments.Sweep;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * The {@code cma4j} command. Exit codes: 0 success, 2 usage error (with help), 1 any other failure (with a
+ * message naming the problem).
+ */
+@Command(name = "cma4j", mixinStandardHelpOptions = true, version = "cma4j 0.1.0-SNAPSHOT",
+        description = "Domain generalization with closed-form moment alignment (CMA) and DomainBed's baselines.",
+        subcommands = {Main.Demo.class, Main.Train.class, Main.SweepCommand.class, Main.ReportCommand.class, Main.Datasets.class},
+        exitCodeListHeading = "Exit codes:%n", exitCodeList = {"0:success", "1:failure (the message says why)", "2:usage error"})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /**
+     * @param args command line.
+     */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** @return the configured command line (also used by tests). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            cmd.getErr().println("cma4j " + cmd.getCommandName() + ": " + (ex.getMessage() == null ? ex : ex.getMessage()));
+            return 1;
+        });
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    /** Options shared by the commands that run experiments. */
+    static class Common {
+        @Option(names = "--data-dir", description = "directory holding Fashion-MNIST (else $CMA4J_FASHION_MNIST, Debian's package, the cache)")
+        Path dataDir;
+        @Option(names = {"-q", "--quiet"}, description = "print only the results")
+        boolean quiet;
+
+        Consumer<String> progress(PrintWriter err) {
+            Logger.getLogger("").setLevel(Level.WARNING);     // Tribuo logs two INFO lines per training run
+            return quiet ? s -> { } : line -> {
+                synchronized (err) {
+                    err.println(line);
+                    err.flush();
+                }
+            };
+        }
+
+        /**
+         * A progress bar with ETA when standard error is a terminal; otherwise the plain periodic lines of
+         * {@link #progress}. {@code total} counts checkpoints; each checkpoint line advances the bar.
+         */
+        Consumer<String> progress(PrintWriter err, long total, List<AutoCloseable> closeables) {
+            if (quiet || System.console() == null) {
+                return progress(err);
+            }
+            Logger.getLogger("").setLevel(Level.WARNING);
+            me.tongfei.progressbar.ProgressBar bar = new me.tongfei.progressbar.ProgressBarBuilder().setTaskName("cma4j")
+                    .setInitialMax(total).setStyle(me.tongfei.progressbar.ProgressBarStyle.ASCII).showSpeed().build();
+            closeables.add(bar);
+            return line -> {
+                if (line.contains(" step ")) {
+                    bar.step();
+                    bar.setExtraMessage(line.length() > 60 ? line.substring(0, 60) : line);
+                }
+            };
+        }
+    }
+
+    static long checkpoints(List<RunSpec> runs) {
+        return runs.stream().mapToLong(r -> (r.steps() + r.checkpointFreq() - 1) / r.checkpointFreq()).sum();
+    }
+
+    static void closeAll(List<AutoCloseable> closeables) {
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // closing a progress bar cannot fail in a way the user needs to hear about
+            }
+        }
+    }
+
+    static Map<String, String> parseOverrides(CommandLine cl, List<String> pairs) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String p : pairs) {
+            int eq = p.indexOf('=');
+            if (eq <= 0) {
+                throw new CommandLine.ParameterException(cl, "--hparam takes name=value, got '" + p + "'");
+            }
+            m.put(p.substring(0, eq).trim(), p.substring(eq + 1).trim());
+        }
+        return m;
+    }
+
+    /** {@code cma4j demo}. */
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "Compare ERM, CORAL, Fishr and CMA on ColoredFashionMNIST (2x14x14) if Fashion-MNIST is present, "
+                    + "else on the built-in spurious-feature suite; print the table and write results.jsonl, report.md, "
+                    + "report.tex and PNG plots.")
+    static final class Demo implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @CommandLine.Mixin
+        Common common = new Common();
+        @Option(names = "--out", defaultValue = "cma4j-out/demo", description = "output directory (default: ${DEFAULT-VALUE})")
+        Path out;
+        @Option(names = "--algorithms", split = ",", defaultValue = "ERM,CORAL,Fishr,CMA", description = "default: ${DEFAULT-VALUE}")
+        List<String> algorithms;
+        @Option(names = "--steps", defaultValue = "600", description = "steps per run (default: ${DEFAULT-VALUE})")
+        int steps;
+        @Option(names = "--workers", defaultValue = "2", description = "parallel runs (default: ${DEFAULT-VALUE})")
+        int workers;
+        @Option(names = "--dataset", defaultValue = "auto",
+                description = "auto (ColoredFashionMNIST14 if Fashion-MNIST is found, else SpuriousFeatures), or a dataset name")
+        String datasetChoice;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter err = spec.commandLine().getErr();
+            PrintWriter outWriter = spec.commandLine().getOut();
+            String dataset;
+            if (datasetChoice.equalsIgnoreCase("auto")) {
+                try {
+                    FashionMnist.locate(common.dataDir);
+                    dataset = "ColoredFashionMNIST14";
+                } catch (IOException missing) {
+                    dataset = "SpuriousFeatures";
+                    outWriter.println("Fashion-MNIST not found, so the demo runs on the built-in spurious-feature suite.");
+                    outWriter.println("For ColoredFashionMNIST: apt-get install " + FashionMnist.DEBIAN_PACKAGE
+                            + ", or set " + FashionMnist.ENV_VAR + ", or run './cma4j datasets --download'.");
+                }
+            } else {
+                dataset = DatasetCatalog.get(datasetChoice).name();
+            }
+            List<List<String>> testSets = DatasetCatalog.get(dataset).defaultTestEnvs().stream()
+                    .filter(t -> !t.equals("val")).map(List::of).toList();
+            List<RunSpec> runs = new ArrayList<>();
+            int anneal = Math.max(1, steps / 3);     // DomainBed anneals at half of 5001 steps; a short demo anneals early
+            for (String algorithm : algorithms) {
+                Map<String, String> overrides = switch (algorithm.toUpperCase(java.util.Locale.ROOT)) {
+                    case "CMA", "CMA-DIAG" -> Map.of("penalty_anneal_iters", Integer.toString(anneal));
+                    case "FISHR" -> Map.of("penalty_anneal_iters", Integer.toString(anneal));
+                    case "IRM" -> Map.of("irm_penalty_anneal_iters", Integer.toString(anneal));
+                    case "VREX" -> Map.of("vrex_penalty_anneal_iters", Integer.toString(anneal));
+                    default -> Map.of();
+                };
+                runs.addAll(Sweep.grid(List.of(dataset), List.of(algorithm), Map.of(dataset, testSets), 1, 1, steps,
+                        Math.max(1, steps / 6), overrides));
+            }
+            long start = System.nanoTime();
+            List<AutoCloseable> bars = new ArrayList<>();
+            try {
+                Sweep.run(runs, out.resolve("runs"), common.dataDir, workers, common.progress(err, checkpoints(runs), bars));
+            } finally {
+                closeAll(bars);
+            }
+            Report report = Report.load(List.of(out.resolve("runs")));
+            List<Path> files = new ArrayList<>(report.write(out));
+            Path all = out.resolve("results.jsonl");
+            StringBuilder lines = new StringBuilder();
+            try (Stream<Path> walk = Files.walk(out.resolve("runs"))) {
+                for (Path f : walk.filter(p -> p.getFileName().toString().equals("results.jsonl")).sorted().toList()) {
+                    lines.append(Files.readString(f));
+                }
+            }
+            io.github.cma4j.experiments.ResultsFile.writeAtomically(all,
+                    lines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[0]);
+            files.add(0, all);
+            outWriter.println(report.render(false).split("## Model selection: leave-one-domain-out")[0].trim());
+            outWriter.printf(java.util.Locale.ROOT, "%nDemo on %s: %d runs in %.0f s. Files in %s:%n", dataset, runs.size(),
+                    (System.nanoTime() - start) / 1e9, out.toAbsolutePath().normalize());
+            files.forEach(f -> outWriter.println("  " + f.getFileName()));
+            outWriter.flush();
+            return 0;
+        }
+    }
+
+    /** The model of a run: the linear probe or a featurizer trained end to end (train and sweep). */
+    static final class ModelOptions {
+        @Option(names = "--featurizer", defaultValue = "linear",
+                description = "linear (probe the inputs), MLP or MNIST_CNN (train the featurizer end to end) (default: ${DEFAULT-VALUE})")
+        String featurizer;
+        @Option(names = "--eval-examples", defaultValue = "0",
+                description = "examples per domain and split evaluated at a checkpoint, 0 = all (default: ${DEFAULT-VALUE})")
+        int evalExamples;
+    }
+
+    /** {@code cma4j train}. */
+    @Command(name = "train", mixinStandardHelpOptions = true, description = "One run: train with one algorithm, leaving out the test domain(s).")
+    static final class Train implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @CommandLine.Mixin
+        Common common = new Common();
+        @Option(names = "--dataset", required = true, description = "dataset name (see 'cma4j datasets')")
+        String dataset;
+        @Option(names = "--algorithm", required = true, description = "algorithm name (docs/algorithms.md)")
+        String algorithm;
+        @Option(names = "--test-env", required = true, split = ",", description = "test domain name(s)")
+        List<String> testEnvs;
+        @Option(names = "--hparams-seed", defaultValue = "0", description = "0 = defaults (default: ${DEFAULT-VALUE})")
+        long hparamsSeed;
+        @Option(names = "--trial-seed", defaultValue = "0", description = "data and split seed (default: ${DEFAULT-VALUE})")
+        long trialSeed;
+        @Option(names = "--hparam", description = "override a hyperparameter, name=value (repeatable)")
+        List<String> hparams = new ArrayList<>();
+        @Option(names = "--steps", defaultValue = "1000", description = "default: ${DEFAULT-VALUE}")
+        int steps;
+        @Option(names = "--checkpoint-freq", defaultValue = "100", description = "default: ${DEFAULT-VALUE}")
+        int checkpointFreq;
+        @CommandLine.Mixin
+        ModelOptions model = new ModelOptions();
+        @Option(names = "--out", required = true, description = "output directory of the run")
+        Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            RunSpec run = new RunSpec(DatasetCatalog.get(dataset).name(), io.github.cma4j.core.algorithm.Algorithms.get(algorithm).name(),
+                    testEnvs, hparamsSeed, trialSeed, steps, checkpointFreq, parseOverrides(spec.commandLine(), hparams),
+                    model.featurizer, model.evalExamples);
+            if (io.github.cma4j.experiments.ResultsFile.isDone(out)) {
+                throw new IOException(out + " already holds a finished run; choose another --out");
+            }
+            io.github.cma4j.experiments.ExperimentRunner.run(run, out, common.dataDir, common.progress(spec.commandLine().getErr()));
+            spec.commandLine().getOut().println("run " + run.id() + " done: " + out.resolve("results.jsonl"));
+            return 0;
+        }
+    }
+
+    /** {@code cma4j sweep}. */
+    @Command(name = "sweep", mixinStandardHelpOptions = true,
+            description = "Algorithms x datasets x test domains x hparams seeds x trial seeds; resumable (finished runs are skipped).")
+    static final class SweepCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @CommandLine.Mixin
+        Common common = new Common();
+        @Option(names = "--datasets", required = true, split = ",")
+        List<String> datasets;
+        @Option(names = "--algorithms", required = true, split = ",")
+        List<String> algorithms;
+        @Option(names = "--test-envs", split = ",", description = "single test domains (default: each dataset's usual ones)")
+        List<String> testEnvs;
+        @Option(names = "--n-hparams", defaultValue = "1", description = "hparams seeds 0..n-1; 0 = defaults (default: ${DEFAULT-VALUE})")
+        int numHparams;
+        @Option(names = "--n-trials", defaultValue = "1", description = "default: ${DEFAULT-VALUE}")
+        int numTrials;
+        @Option(names = "--steps", defaultValue = "1000", description = "default: ${DEFAULT-VALUE}")
+        int steps;
+        @Option(names = "--checkpoint-freq", defaultValue = "100", description = "default: ${DEFAULT-VALUE}")
+        int checkpointFreq;
+        @Option(names = "--workers", defaultValue = "1", description = "parallel runs (default: ${DEFAULT-VALUE})")
+        int workers;
+        @Option(names = "--hparam", description = "override a hyperparameter for every run, name=value (repeatable)")
+        List<String> hparams = new ArrayList<>();
+        @CommandLine.Mixin
+        ModelOptions model = new ModelOptions();
+        @Option(names = "--out", required = true)
+        Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            Map<String, List<List<String>>> envSets = null;
+            if (testEnvs != null) {
+                envSets = new LinkedHashMap<>();
+                for (String d : datasets) {
+                    envSets.put(DatasetCatalog.get(d).name(), testEnvs.stream().map(List::of).toList());
+                }
+            }
+            List<String> algorithmNames = algorithms.stream().map(a -> io.github.cma4j.core.algorithm.Algorithms.get(a).name()).toList();
+            List<RunSpec> runs = Sweep.grid(datasets, algorithmNames, envSets, numHparams, numTrials, steps, checkpointFreq,
+                    parseOverrides(spec.commandLine(), hparams), model.featurizer, model.evalExamples);
+            List<AutoCloseable> bars = new ArrayList<>();
+            Sweep.Summary s;
+            try {
+                s = Sweep.run(runs, out, common.dataDir, workers, common.progress(spec.commandLine().getErr(), checkpoints(runs), bars));
+            } finally {
+                closeAll(bars);
+            }
+            spec.commandLine().getOut().println("sweep done: " + s.total() + " runs (" + s.skipped() + " already done, "
+                    + s.ran() + " run now) in " + out);
+            return 0;
+        }
+    }
+
+    /** {@code cma4j report}. */
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = "Tables for the three model-selection rules (mean ± SE over trials), Markdown or LaTeX, and PNG plots.")
+    static final class ReportCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Parameters(arity = "1..*", description = "sweep or run directories")
+        List<Path> dirs;
+        @Option(names = "--latex", description = "print LaTeX instead of Markdown")
+        boolean latex;
+        @Option(names = "--out", description = "also write report.md, report.tex and PNG plots here")
+        Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            Report report = Report.load(dirs);
+            if (report.size() == 0) {
+                throw new IOException("no records found under " + dirs);
+            }
+            spec.commandLine().getOut().print(report.render(latex));
+            if (out != null) {
+                report.write(out).forEach(f -> spec.commandLine().getOut().println("wrote " + f));
+            }
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    /** {@code cma4j datasets}. */
+    @Command(name = "datasets", mixinStandardHelpOptions = true, description = "List the datasets, where their files are, and verify checksums.")
+    static final class Datasets implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Option(names = "--data-dir", description = "directory holding Fashion-MNIST")
+        Path dataDir;
+        @Option(names = "--download", description = "download Fashion-MNIST into the cache (needs internet), verifying checksums")
+        boolean download;
+        @Option(names = "--base-url", defaultValue = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+                description = "download location (default: ${DEFAULT-VALUE})")
+        String baseUrl;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            if (download) {
+                Path dir = FashionMnist.download(FashionMnist.defaultCacheDirectory(), baseUrl, FashionMnist.Manifest.OFFICIAL);
+                out.println("downloaded and verified Fashion-MNIST into " + dir);
+            }
+            String fashion;
+            try {
+                Path dir = FashionMnist.locate(dataDir);
+                FashionMnist.Pool pool = FashionMnist.load(dir);
+                fashion = "found in " + dir + ", " + pool.size() + " images, checksums verified";
+            } catch (IOException e) {
+                fashion = "NOT AVAILABLE: " + e.getMessage().replace("\n", "\n    ");
+            }
+            for (DatasetCatalog.Entry e : DatasetCatalog.ENTRIES) {
+                out.printf("%-22s %s%n    %s%n", e.name(), e.description(), e.needsFashionMnist() ? "Fashion-MNIST " + fashion
+                        : "generated (seeded by the trial seed), always available");
+            }
+            out.flush();
+            return 0;
+        }
+    }
+}

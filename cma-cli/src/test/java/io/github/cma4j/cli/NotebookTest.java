@@ -1,0 +1,32 @@
+package io.github.cma4j.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Runs docs/notebook.jsh in a non-interactive jshell on the test class path. */
+class NotebookTest {
+
+    @Test
+    void notebookRunsWithoutExceptionsAndReachesItsCheckLine() throws IOException, InterruptedException {
+        Path notebook = Path.of(System.getProperty("user.dir")).getParent().resolve("docs/notebook.jsh");
+        Path jshell = Path.of(System.getProperty("java.home"), "bin", "jshell");
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process p = new ProcessBuilder(jshell.toString(), "--class-path", classPath, "-R-Xmx1g", notebook.toString())
+                .redirectErrorStream(true).start();
+        p.getOutputStream().close();     // no interactive input: jshell exits after the file
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(240, TimeUnit.SECONDS), "jshell did not finish");
+        String text = new String(out, StandardCharsets.UTF_8);
+        Files.writeString(Path.of("target", "notebook-output.txt"), text);
+        assertFalse(text.contains("Exception") || text.contains("|  Error:"), "the notebook failed:\n" + text);
+        assertTrue(text.contains("NOTEBOOK CHECK OK"), "final check line missing:\n" + text);
+    }
+}

@@ -1,0 +1,382 @@
+package io.github.cma4j.finetune;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.convolution.Convolution;
+import org.nd4j.linalg.factory.Broadcast;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * DomainBed's {@code MNIST_CNN} as a SameDiff graph: four 3×3 convolutions (64, 128 with stride 2, 128, 128
+ * channels, padding 1), each followed by ReLU and GroupNorm with 8 groups, then global average pooling to a
+ * 128-d feature (benchmarks.md §2; DomainBed {@code networks.py}). Inputs are images flattened row-major as
+ * channel, row, column. Initialisation follows PyTorch's defaults: convolution weights and biases
+ * U(−1/√fan_in, 1/√fan_in), GroupNorm scale 1 and shift 0.
+ * <p>
+ * The model is the SameDiff graph ({@link Featurizer}); inference and training run a hand-written pass on the
+ * graph's own parameter arrays (im2col + one GEMM per convolution, GroupNorm's backward in closed form), because
+ * SameDiff's {@code conv2d} backward and its autodiff of GroupNorm's composite ops ran at ≈ 5 GFLOP/s on this
+ * CPU (docs/performance.md §4). The two are tested equal, and the widths are configurable so that the graph's
+ * gradients can be checked by finite differences at a small size.
+ * <pre>
+ *   convolution:  Z = W·cols(X) + b            ∂W = ∂Z·cols(X)ᵀ,  ∂b = ∂Z·1,  ∂X = col2im(Wᵀ·∂Z)
+ *   ReLU:         A = max(Z, 0)                ∂Z = ∂A ∘ [A &gt; 0]
+ *   GroupNorm:    Â = (A − μ)/σ per example and group, σ = √(var + ε);  Y = γ Â + β
+ *                 ∂γ = Σ ∂Y∘Â,  ∂β = Σ ∂Y,  ∂A = (∂Â − mean(∂Â) − Â ∘ mean(∂Â ∘ Â)) / σ  with ∂Â = γ ∂Y
+ *   pooling:      F = mean over pixels of Y₃    ∂Y₃ = G / pixels
+ * </pre>
+ */
+public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
+    /** DomainBed's channel widths. */
+    public static final int[] DOMAINBED_WIDTHS = {64, 128, 128, 128};
+    /** DomainBed's GroupNorm groups. */
+    public static final int DOMAINBED_GROUPS = 8;
+    private static final double GROUP_NORM_EPSILON = 1e-5;
+
+    private final int channels;
+    private final int height;
+    private final int width;
+    private final int[] widths;
+    private final int groups;
+    // the buffers of the last training batch and of the last inference batch, reused while their sizes stay the same
+    private Pass training;
+    private final List<Pass> inference = new ArrayList<>(2);
+
+    /**
+     * DomainBed's network.
+     *
+     * @param channels input channels (2 for ColoredMNIST, 1 for RotatedMNIST).
+     * @param height   image height (28).
+     * @param width    image width (28).
+     * @param type     DOUBLE for gradient checks, FLOAT for speed.
+     * @param seed     initialisation seed.
+     */
+    public MnistCnnFeaturizer(int channels, int height, int width, DataType type, long seed) {
+        this(channels, height, width, DOMAINBED_WIDTHS, DOMAINBED_GROUPS, type, seed);
+    }
+
+    /**
+     * @param channels input channels.
+     * @param height   image height.
+     * @param width    image width.
+     * @param widths   the four convolutions' output channels (each divisible by {@code groups}).
+     * @param groups   GroupNorm groups.
+     * @param type     parameter type.
+     * @param seed     initialisation seed.
+     */
+    public MnistCnnFeaturizer(int channels, int height, int width, int[] widths, int groups, DataType type, long seed) {
+        super(buildGraph(channels, height, width, widths, groups, type, seed), layerParameterNames(), channels * height * width,
+                widths[3], type);
+        this.channels = channels;
+        this.height = height;
+        this.width = width;
+        this.widths = widths.clone();
+        this.groups = groups;
+    }
+
+    /** DomainBed's second convolution halves the image; the others keep its size. */
+    private static int stride(int layer) {
+        return layer == 1 ? 2 : 1;
+    }
+
+    private static List<String> layerParameterNames() {
+        List<String> names = new ArrayList<>();
+        for (int layer = 0; layer < 4; layer++) {
+            names.add("conv" + layer + "_w");
+            names.add("conv" + layer + "_b");
+            names.add("norm" + layer + "_scale");
+            names.add("norm" + layer + "_shift");
+        }
+        return List.copyOf(names);
+    }
+
+    private static SameDiff buildGraph(int channels, int height, int width, int[] widths, int groups, DataType type, long seed) {
+        if (channels < 1 || height < 2 || width < 2 || widths.length != 4 || groups < 1) {
+            throw new IllegalArgumentException("invalid MNIST_CNN shape: " + channels + "×" + height + "×" + width
+                    + ", widths " + java.util.Arrays.toString(widths) + ", groups " + groups);
+        }
+        for (int w : widths) {
+            if (w < 1 || w % groups != 0) {
+                throw new IllegalArgumentException("every width must be a positive multiple of the " + groups
+                        + " groups, got " + java.util.Arrays.toString(widths));
+            }
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder(INPUT, type, -1, (long) channels * height * width);
+        SDVariable h = x.reshape(-1, channels, height, width);
+        int in = channels;
+        int rows = height;
+        int cols = width;
+        for (int layer = 0; layer < 4; layer++) {
+            int stride = stride(layer);
+            int out = widths[layer];
+            double bound = 1 / Math.sqrt(in * 9.0);
+            SDVariable w = sd.var("conv" + layer + "_w", uniform(new long[]{3, 3, in, out}, bound, rng, type));   // [kH, kW, in, out]
+            SDVariable b = sd.var("conv" + layer + "_b", uniform(new long[]{out}, bound, rng, type));
+            Conv2DConfig config = Conv2DConfig.builder().kH(3).kW(3).sH(stride).sW(stride).pH(1).pW(1).dH(1).dW(1)
+                    .paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
+            h = sd.nn().relu(sd.cnn().conv2d(h, w, b, config), 0);
+            rows = (rows + 2 - 3) / stride + 1;
+            cols = (cols + 2 - 3) / stride + 1;
+            h = groupNorm(sd, h, layer, out, rows, cols, groups, type);
+            in = out;
+        }
+        SDVariable features = h.mean(FEATURES, 2, 3);                      // global average pooling → n × widths[3]
+        SDVariable upstream = sd.placeHolder(UPSTREAM, type, -1, widths[3]);
+        sd.setLossVariables(features.mul(upstream).sum());
+        return sd;
+    }
+
+    /** GroupNorm: per example and group, (x − mean)/√(var + ε) over the group's channels and pixels, then γ, β. */
+    private static SDVariable groupNorm(SameDiff sd, SDVariable h, int layer, int channels, int rows, int cols, int groups,
+                                        DataType type) {
+        SDVariable scale = sd.var("norm" + layer + "_scale", Nd4j.ones(type, channels));
+        SDVariable shift = sd.var("norm" + layer + "_shift", Nd4j.zeros(type, channels));
+        SDVariable grouped = h.reshape(-1, groups, (long) (channels / groups) * rows * cols);
+        SDVariable mean = grouped.mean(true, 2);
+        SDVariable centred = grouped.sub(mean);
+        SDVariable variance = centred.mul(centred).mean(true, 2);
+        SDVariable normalised = centred.div(sd.math().sqrt(variance.add(GROUP_NORM_EPSILON)))
+                .reshape(-1, channels, rows, cols);
+        return normalised.mul(scale.reshape(1, channels, 1, 1)).add(shift.reshape(1, channels, 1, 1));
+    }
+
+    @Override
+    public INDArray features(INDArray x) {
+        Featurizer.checkInput(x, inputWidth());
+        long n = x.size(0);
+        // evaluation runs fixed-size chunks and one remainder per split: keep a pass for each of the last two sizes
+        Pass pass = inference.stream().filter(p -> p.n == n).findFirst().orElse(null);
+        if (pass == null) {
+            if (inference.size() == 2) {
+                inference.remove(0).close();
+            }
+            pass = new Pass(n);
+            inference.add(pass);
+        }
+        return pass.run(x.dataType() == dataType() ? x : x.castTo(dataType())).dup();
+    }
+
+    @Override
+    public INDArray forward(INDArray x) {
+        Featurizer.checkInput(x, inputWidth());
+        if (training == null || training.n != x.size(0)) {
+            if (training != null) {
+                training.close();
+            }
+            training = new Pass(x.size(0));
+        }
+        return training.run(x.dataType() == dataType() ? x : x.castTo(dataType()));
+    }
+
+    @Override
+    public Map<String, INDArray> backward(INDArray upstream) {
+        if (training == null || !training.ran) {
+            throw new IllegalStateException("backward before forward");
+        }
+        if (upstream.rank() != 2 || upstream.size(0) != training.n || upstream.size(1) != featureWidth()) {
+            throw new IllegalArgumentException("upstream gradient has shape " + java.util.Arrays.toString(upstream.shape())
+                    + ", expected [" + training.n + ", " + featureWidth() + "]");
+        }
+        return training.backward(upstream.dataType() == dataType() ? upstream : upstream.castTo(dataType()));
+    }
+
+    /**
+     * The activations of one batch size, allocated once: {@link #run} is the forward pass, {@link #backward} uses
+     * what it kept. Every convolution is one GEMM per example on contiguous slices — im2col's (in, 3, 3) × pixels
+     * block times the kernel as an out × (in, 3, 3) matrix gives that example's NCHW output directly, so no
+     * activation is ever transposed.
+     */
+    private final class Pass {
+        final long n;
+        final int[] rows = new int[5];
+        final int[] cols = new int[5];
+        final INDArray[] patches = new INDArray[4];       // im2col output, n × in × 3 × 3 × rows' × cols'
+        final INDArray[] weightMatrix = new INDArray[4];  // out × (in·9), this step's kernel
+        final INDArray[] activation = new INDArray[4];    // relu output, n × out × rows' × cols'
+        final INDArray[] normalised = new INDArray[4];    // Â, same shape
+        final INDArray[] inverseStd = new INDArray[4];    // 1/σ per (example, group), (n·groups) × 1
+        final INDArray[] output = new INDArray[4];        // GroupNorm output, same shape
+        final INDArray features;
+        boolean ran;
+        // backward buffers, allocated on the first backward
+        INDArray[] dPatches;
+        INDArray[] dInput;
+        INDArray[] dActivation;
+        INDArray[] dWeightMatrix;
+        final Map<String, INDArray> gradients = new LinkedHashMap<>();
+
+        Pass(long n) {
+            this.n = n;
+            rows[0] = height;
+            cols[0] = width;
+            int in = channels;
+            for (int layer = 0; layer < 4; layer++) {
+                int stride = stride(layer);
+                int out = widths[layer];
+                rows[layer + 1] = (rows[layer] + 2 - 3) / stride + 1;
+                cols[layer + 1] = (cols[layer] + 2 - 3) / stride + 1;
+                patches[layer] = Nd4j.create(dataType(), n, in, 3, 3, rows[layer + 1], cols[layer + 1]);
+                activation[layer] = Nd4j.create(dataType(), n, out, rows[layer + 1], cols[layer + 1]);
+                normalised[layer] = activation[layer].ulike();
+                output[layer] = activation[layer].ulike();
+                in = out;
+            }
+            features = Nd4j.create(dataType(), n, widths[3]);
+        }
+
+        /** Frees the off-heap buffers now rather than when the JVM next collects them (a pass holds ≈ 1–3 GB). */
+        void close() {
+            for (INDArray[] arrays : new INDArray[][]{patches, weightMatrix, activation, normalised, inverseStd, output,
+                    dPatches, dInput, dActivation, dWeightMatrix, gradients.values().toArray(new INDArray[0]), {features}}) {
+                if (arrays != null) {
+                    for (INDArray array : arrays) {
+                        if (array != null && array.closeable()) {
+                            array.close();
+                        }
+                    }
+                }
+            }
+        }
+
+        private int inputChannels(int layer) {
+            return layer == 0 ? channels : widths[layer - 1];
+        }
+
+        private long pixels(int layer) {
+            return (long) rows[layer + 1] * cols[layer + 1];
+        }
+
+        INDArray run(INDArray x) {
+            for (int layer = 0; layer < 4; layer++) {
+                int stride = stride(layer);
+                int in = inputChannels(layer);
+                int out = widths[layer];
+                INDArray layerInput = layer == 0 ? x.reshape('c', n, channels, height, width) : output[layer - 1];
+                Convolution.im2col(layerInput, 3, 3, stride, stride, 1, 1, 1, 1, false, patches[layer]);
+                // the graph's kernel is (3, 3, in, out); as a matrix, out × (in, 3, 3), matching im2col's order
+                if (weightMatrix[layer] == null) {
+                    weightMatrix[layer] = Nd4j.create(dataType(), out, in * 9L);
+                }
+                weightMatrix[layer].reshape('c', out, in, 3, 3).assign(parameter("conv" + layer + "_w").permute(3, 2, 0, 1));
+                INDArray patchRows = patches[layer].reshape('c', n, in * 9L, pixels(layer));
+                INDArray outRows = activation[layer].reshape('c', n, out, pixels(layer));
+                for (long i = 0; i < n; i++) {
+                    Nd4j.gemm(weightMatrix[layer], patchRows.slice(i), outRows.slice(i), false, false, 1.0, 0.0);
+                }
+                Broadcast.add(outRows, parameter("conv" + layer + "_b"), outRows, 1);
+                Transforms.relu(activation[layer], false);
+                groupNormForward(layer, out, pixels(layer));
+            }
+            features.assign(output[3].reshape('c', n, widths[3], pixels(3)).mean(2));
+            ran = true;
+            return features;
+        }
+
+        private void groupNormForward(int layer, int out, long pixels) {
+            long groupWidth = (out / groups) * pixels;
+            INDArray grouped = activation[layer].reshape('c', n * groups, groupWidth);
+            INDArray centred = normalised[layer].reshape('c', n * groups, groupWidth);
+            centred.assign(grouped).subiColumnVector(grouped.mean(1).reshape(n * groups, 1));
+            // var = ‖A − μ‖² / width: a reduction, not a full-size temporary
+            INDArray variance = Transforms.pow(centred.norm2(1), 2, false).divi(groupWidth).reshape(n * groups, 1);
+            inverseStd[layer] = Transforms.pow(variance.addi(GROUP_NORM_EPSILON), -0.5, false);
+            centred.muliColumnVector(inverseStd[layer]);
+            INDArray y = output[layer].reshape('c', n, out, pixels);
+            Broadcast.mul(normalised[layer].reshape('c', n, out, pixels), parameter("norm" + layer + "_scale"), y, 1);
+            Broadcast.add(y, parameter("norm" + layer + "_shift"), y, 1);
+        }
+
+        Map<String, INDArray> backward(INDArray upstream) {
+            if (dPatches == null) {
+                // allocated once: ND4J frees arrays only when the JVM collects them, and a CNN's are large
+                dPatches = new INDArray[4];
+                dInput = new INDArray[5];
+                dActivation = new INDArray[4];
+                dWeightMatrix = new INDArray[4];
+                for (int layer = 0; layer < 4; layer++) {
+                    dActivation[layer] = activation[layer].ulike();
+                    dWeightMatrix[layer] = weightMatrix[layer].ulike();
+                    if (layer > 0) {
+                        dPatches[layer] = patches[layer].ulike();
+                        dInput[layer] = output[layer - 1].ulike();
+                    }
+                }
+                dInput[4] = output[3].ulike();
+                for (String name : parameterNames()) {
+                    gradients.put(name, parameter(name).ulike());
+                }
+            }
+            // ∂Y₃: G spread evenly over the pixels
+            INDArray dOutput = dInput[4].reshape('c', n, widths[3], pixels(3)).assign(0);
+            Broadcast.add(dOutput, upstream.div(pixels(3)), dOutput, 0, 1);
+            for (int layer = 3; layer >= 0; layer--) {
+                int in = inputChannels(layer);
+                int out = widths[layer];
+                long pixels = pixels(layer);
+                INDArray dZ = groupNormBackward(layer, out, pixels, dOutput.reshape('c', n, out, pixels));
+                // ReLU: ∂Z = ∂A ∘ [A > 0]; A is not needed after this, so its sign is taken in place
+                dZ.muli(Transforms.sign(activation[layer], false).reshape('c', n, out, pixels));
+                INDArray patchRows = patches[layer].reshape('c', n, in * 9L, pixels);
+                INDArray dKernel = dWeightMatrix[layer].assign(0);
+                for (long i = 0; i < n; i++) {
+                    Nd4j.gemm(dZ.slice(i), patchRows.slice(i), dKernel, false, true, 1.0, 1.0);
+                }
+                gradients.get("conv" + layer + "_w").assign(dKernel.reshape('c', out, in, 3, 3).permute(2, 3, 1, 0));
+                gradients.get("conv" + layer + "_b").assign(dZ.sum(0, 2));
+                if (layer > 0) {
+                    int stride = stride(layer);
+                    INDArray dPatchRows = dPatches[layer].reshape('c', n, in * 9L, pixels);
+                    for (long i = 0; i < n; i++) {
+                        Nd4j.gemm(weightMatrix[layer], dZ.slice(i), dPatchRows.slice(i), true, false, 1.0, 0.0);
+                    }
+                    Convolution.col2im(dPatches[layer], dInput[layer], stride, stride, 1, 1, rows[layer], cols[layer], 1, 1);
+                    dOutput = dInput[layer];
+                }
+            }
+            Map<String, INDArray> ordered = new LinkedHashMap<>();
+            for (String name : parameterNames()) {
+                ordered.put(name, gradients.get(name));
+            }
+            return ordered;
+        }
+
+        /**
+         * Puts ∂γ and ∂β; returns ∂A (n × out × pixels) in this layer's own buffer. ∂Y, consumed here, serves as
+         * scratch space.
+         */
+        private INDArray groupNormBackward(int layer, int out, long pixels, INDArray dOutput) {
+            INDArray xHat = normalised[layer].reshape('c', n, out, pixels);
+            INDArray dNormalised = dActivation[layer].reshape('c', n, out, pixels);
+            gradients.get("norm" + layer + "_shift").assign(dOutput.sum(0, 2));
+            gradients.get("norm" + layer + "_scale").assign(dNormalised.assign(dOutput).muli(xHat).sum(0, 2));
+            Broadcast.mul(dOutput, parameter("norm" + layer + "_scale"), dNormalised, 1);
+            long groupWidth = (out / groups) * pixels;
+            INDArray d = dNormalised.reshape('c', n * groups, groupWidth);
+            INDArray xHatGrouped = normalised[layer].reshape('c', n * groups, groupWidth);
+            INDArray scratch = dOutput.reshape('c', n * groups, groupWidth);
+            INDArray meanD = d.mean(1).reshape(n * groups, 1);
+            INDArray meanDX = scratch.assign(d).muli(xHatGrouped).mean(1).reshape(n * groups, 1);
+            d.subiColumnVector(meanD).subi(scratch.assign(xHatGrouped).muliColumnVector(meanDX))
+                    .muliColumnVector(inverseStd[layer]);
+            return dNormalised;
+        }
+    }
+
+    /** @return the input images' shape: channels, height, width. */
+    public int[] imageShape() {
+        return new int[]{channels, height, width};
+    }
+}
