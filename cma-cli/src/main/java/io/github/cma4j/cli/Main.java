@@ -167,13 +167,10 @@ public final class Main implements Runnable {
             List<RunSpec> runs = new ArrayList<>();
             int anneal = Math.max(1, steps / 3);     // DomainBed anneals at half of 5001 steps; a short demo anneals early
             for (String algorithm : algorithms) {
-                Map<String, String> overrides = switch (algorithm.toUpperCase(java.util.Locale.ROOT)) {
-                    case "CMA", "CMA-DIAG" -> Map.of("penalty_anneal_iters", Integer.toString(anneal));
-                    case "FISHR" -> Map.of("penalty_anneal_iters", Integer.toString(anneal));
-                    case "IRM" -> Map.of("irm_penalty_anneal_iters", Integer.toString(anneal));
-                    case "VREX" -> Map.of("vrex_penalty_anneal_iters", Integer.toString(anneal));
-                    default -> Map.of();
-                };
+                Map<String, String> overrides = new java.util.LinkedHashMap<>();
+                for (String key : io.github.cma4j.core.algorithm.Algorithms.get(algorithm).annealKeys()) {
+                    overrides.put(key, Integer.toString(anneal));
+                }
                 runs.addAll(Sweep.grid(List.of(dataset), List.of(algorithm), Map.of(dataset, testSets), 1, 1, steps,
                         Math.max(1, steps / 6), overrides));
             }

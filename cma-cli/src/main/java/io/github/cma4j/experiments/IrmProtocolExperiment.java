@@ -1,6 +1,7 @@
 package io.github.cma4j.experiments;
 
 import io.github.cma4j.core.algorithm.Algorithms;
+import io.github.cma4j.core.objective.PenaltySpec;
 import io.github.cma4j.datasets.MultiDomainDataset;
 import io.github.cma4j.datasets.build.ColoredFashionMnist;
 import io.github.cma4j.datasets.fashion.FashionMnist;
@@ -187,22 +188,22 @@ public final class IrmProtocolExperiment {
     }
 
     /**
-     * The penalty weight the IRM script divides the loss by once it exceeds 1, from the registry hyperparameters.
+     * The penalty weight the IRM script divides the loss by once it exceeds 1: the largest weight of the
+     * algorithm's penalties that are past their warm-up (a penalty still warming up counts as 1, as in the script).
      *
      * @param algorithm registry name.
      * @param hp        the resolved hyperparameters.
      * @param step      the step.
-     * @return the weight in force at that step (1 for methods without one).
+     * @return the weight in force at that step (1 for methods without a penalty).
      */
     static double penaltyWeight(String algorithm, io.github.cma4j.core.hparam.Hyperparameters hp, long step) {
-        return switch (algorithm.toUpperCase(Locale.ROOT)) {
-            case "IRM" -> step >= hp.getLong("irm_penalty_anneal_iters") ? hp.getDouble("irm_lambda") : 1.0;
-            case "VREX" -> step >= hp.getLong("vrex_penalty_anneal_iters") ? hp.getDouble("vrex_lambda") : 1.0;
-            case "FISHR" -> step >= hp.getLong("penalty_anneal_iters") ? hp.getDouble("lambda") : 1.0;
-            case "CMA", "CMA-DIAG" -> step >= hp.getLong("penalty_anneal_iters")
-                    ? Math.max(hp.getDouble("grad_alpha"), hp.getDouble("hess_beta")) : 1.0;
-            default -> 1.0;
-        };
+        double weight = 1.0;
+        for (PenaltySpec p : Algorithms.get(algorithm).penalties()) {
+            if (step >= p.annealAt(hp)) {
+                weight = Math.max(weight, p.weightAt(hp, step));
+            }
+        }
+        return weight;
     }
 
     /**

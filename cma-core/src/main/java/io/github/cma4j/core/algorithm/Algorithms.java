@@ -19,12 +19,12 @@ public final class Algorithms {
     /** Every built-in algorithm, in the order tables list them. */
     public static final List<AlgorithmSpec> BUILT_IN = List.of(
             ErmObjective.SPEC,
-            IrmObjective.SPEC,
-            VrexObjective.SPEC,
-            CoralObjective.SPEC,
-            FishrObjective.SPEC,
-            HgpObjective.SPEC,
-            HutchinsonObjective.SPEC,
+            IrmPenalty.SPEC,
+            VrexPenalty.SPEC,
+            CoralPenalty.SPEC,
+            FishrPenalty.SPEC,
+            HgpPenalty.SPEC,
+            HutchinsonPenalty.SPEC,
             GroupDroObjective.SPEC,
             CmaObjective.SPEC,
             CmaObjective.DIAGONAL_SPEC);

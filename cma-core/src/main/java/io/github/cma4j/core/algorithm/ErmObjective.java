@@ -13,14 +13,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Empirical risk minimisation: mean cross-entropy over the concatenated batch, no regularizer (cma-math.md §8.1).
+ * Empirical risk minimisation: mean cross-entropy over the concatenated batch, no regularizer (docs/math.md §8.1).
  */
 public final class ErmObjective implements DomainObjective {
     /** Registry name. */
     public static final String NAME = "ERM";
     /** Registry entry. */
     public static final AlgorithmSpec SPEC = new AlgorithmSpec(NAME, "empirical risk minimisation (pooled cross-entropy)",
-            new HyperparameterSpace(List.of()), (hp, seed) -> new ErmObjective());
+            new HyperparameterSpace(List.of()), (hp, seed) -> new ErmObjective(), List.of(), Map.of());
 
     @Override
     public String name() {

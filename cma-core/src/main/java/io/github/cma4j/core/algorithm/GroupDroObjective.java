@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Group DRO with DomainBed's online domain weights (cma-math.md §8.8). State: one weight q_e per domain id,
+ * Group DRO with DomainBed's online domain weights (docs/math.md §8.8). State: one weight q_e per domain id,
  * initialised to 1. Each step, for the domains present:
  * <pre>
  *   q_e ← q_e · exp(η · L_e)   (L_e detached),   q ← q / Σ q,   L = Σ_e q_e L_e
@@ -38,7 +38,8 @@ public final class GroupDroObjective implements DomainObjective, StopGradientHol
     public static final AlgorithmSpec SPEC = new AlgorithmSpec(NAME, "group distributionally robust optimisation (online domain weights)",
             new HyperparameterSpace(List.of(
                     Hyperparameter.real("groupdro_eta", 1e-2, new Distribution.Log10Uniform(-3, -1), "step size of the weight update"))),
-            (hp, seed) -> new GroupDroObjective(hp.getDouble("groupdro_eta")));
+            (hp, seed) -> new GroupDroObjective(hp.getDouble("groupdro_eta")),
+            List.of(), Map.of("groupdro_eta", "0.5"));
 
     private final double eta;
     private TreeMap<Integer, Double> logWeights = new TreeMap<>();

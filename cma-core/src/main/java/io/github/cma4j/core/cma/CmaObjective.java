@@ -11,6 +11,7 @@ import io.github.cma4j.core.hparam.Hyperparameter;
 import io.github.cma4j.core.hparam.HyperparameterSpace;
 import io.github.cma4j.core.hparam.Hyperparameters;
 import io.github.cma4j.core.objective.AlgorithmSpec;
+import io.github.cma4j.core.objective.PenaltySpec;
 import org.ejml.data.DMatrixRMaj;
 
 import java.util.LinkedHashMap;
@@ -18,20 +19,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The closed-form moment alignment (CMA) objective for a linear softmax head (cma-math.md §3):
+ * The closed-form moment alignment (CMA) objective for a linear softmax head (docs/math.md §3):
  * <pre>
  *   L(t) = CE + α_t P_grad + β_t P_hess,     α_t = α·1[t ≥ T_anneal],  β_t = β·1[t ≥ T_anneal]
  *   P_grad = (1/E) Σ_e ‖G_e − Ḡ‖²,  G_e = c_g ∇_W L_e
  *   P_hess = (1/E) Σ_e ‖H_e^c − H̄‖²,  H_e^c = c_h H_e  (or c_h diag(H_e) in the diagonal variant)
  * </pre>
  * with exact gradients w.r.t. W, the features X̃ and the logits from the closed-form backward formulas of
- * cma-math.md §5 — no autodiff, no Hessian sampling, and no matrix of size (C·D)² ever allocated.
+ * docs/math.md §5 — no autodiff, no Hessian sampling, and no matrix of size (C·D)² ever allocated.
  * <p>
  * Conventions: means over domains are unweighted and run over the domains present in the batch (E of them); a
  * batch with one domain has both penalties 0. Before {@code annealSteps} the penalties are not computed at all,
  * and at step {@code annealSteps > 0} the result asks for the optimiser state to be reset (DomainBed's
- * semantics; there is no warm-up ramp). The full-Hessian penalty uses the Gram or the blocked form, whichever
- * {@link HessianCostModel} estimates cheaper, unless one is forced.
+ * semantics; there is no warm-up ramp). The two penalties are the regularizers {@link GradientAlignmentPenalty}
+ * and {@link HessianAlignmentPenalty}, usable alone; this class composes them, and when both run in the Gram form
+ * it computes them in one pass that shares the n×n products.
  *
  * <pre>
  * Y. Chen, H. Si, G. Zhang, H. Zhao.
@@ -47,7 +49,7 @@ public final class CmaObjective implements DomainObjective {
     public static final String DIAGONAL_NAME = "CMA-diag";
 
     /**
-     * Registry entry (the authors' DomainBed registry, cma-math.md §3.2): grad_alpha 5000 ~ 10^U(1,4), hess_beta
+     * Registry entry (the authors' DomainBed registry, docs/math.md §3.2): grad_alpha 5000 ~ 10^U(1,4), hess_beta
      * 1000 ~ 10^U(1,4), penalty_anneal_iters 2500 ~ choice{500, 1500, 2500, 3500, 4500}, normalization
      * {@code domainbed} ({@code isr}, {@code none}); full Hessian, form chosen by the cost model, pooled CE;
      * {@code hess_precision} float64 (not a paper setting: {@link ProductPrecision}).
@@ -63,7 +65,8 @@ public final class CmaObjective implements DomainObjective {
                     Hyperparameter.word("cross_entropy", "pooled", "ERM term: pooled or domain_mean (ISR linear probing)"),
                     Hyperparameter.word("hess_precision", "float64",
                             "float64, or float32 for the blocked form's two n-long products (ProductPrecision)"))),
-            (hp, seed) -> new CmaObjective(fromHyperparameters(hp, HessianMode.FULL)));
+            (hp, seed) -> new CmaObjective(fromHyperparameters(hp, HessianMode.FULL)),
+            penalties(HessianMode.FULL), testSettings());
 
     /**
      * Registry entry of the diagonal variant (the published snapshot): as {@link #SPEC} but diag(H_e), and
@@ -77,12 +80,29 @@ public final class CmaObjective implements DomainObjective {
                     Hyperparameter.integer("penalty_anneal_iters", 0, new Distribution.IntPowUniform(10, 2, 4), "steps before the penalties start"),
                     Hyperparameter.word("normalization", "domainbed", "c_g, c_h preset: domainbed, isr or none"),
                     Hyperparameter.word("cross_entropy", "pooled", "ERM term: pooled or domain_mean (ISR linear probing)"))),
-            (hp, seed) -> new CmaObjective(fromHyperparameters(hp, HessianMode.DIAGONAL)));
+            (hp, seed) -> new CmaObjective(fromHyperparameters(hp, HessianMode.DIAGONAL)),
+            penalties(HessianMode.DIAGONAL), testSettings());
 
     private final Config config;
-    private final GramHessianPenalty gram = new GramHessianPenalty();
-    private final BlockedHessianPenalty blocked = new BlockedHessianPenalty();
-    private HessianForm lastForm;
+    private final GradientAlignmentPenalty gradient;
+    private final HessianAlignmentPenalty hessian;
+
+    /** The two penalties, off (weight 0) before penalty_anneal_iters. */
+    private static List<PenaltySpec> penalties(HessianMode mode) {
+        return List.of(
+                PenaltySpec.annealed("gradPenalty", "alpha", "grad_alpha", "penalty_anneal_iters", hp -> 0.0, true,
+                        (hp, seed) -> new GradientAlignmentPenalty(fromHyperparameters(hp, mode).normalization())),
+                PenaltySpec.annealed("hessPenalty", "beta", "hess_beta", "penalty_anneal_iters", hp -> 0.0, true,
+                        (hp, seed) -> hessianPenalty(fromHyperparameters(hp, mode))));
+    }
+
+    private static Map<String, String> testSettings() {
+        return Map.of("grad_alpha", "3", "hess_beta", "5", "penalty_anneal_iters", "0", "normalization", "none");
+    }
+
+    private static HessianAlignmentPenalty hessianPenalty(Config config) {
+        return new HessianAlignmentPenalty(config.normalization(), config.hessianMode(), config.hessianForm(), config.precision());
+    }
 
     /**
      * Settings of the CMA objective.
@@ -156,25 +176,13 @@ public final class CmaObjective implements DomainObjective {
             return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy, precision);
         }
 
-        /** @return a copy with these constants. */
-        public Config withNormalization(Normalization normalization) {
-            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy, precision);
-        }
 
-        /** @return a copy with this Hessian mode. */
-        public Config withHessianMode(HessianMode hessianMode) {
-            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy, precision);
-        }
 
         /** @return a copy with this Hessian form. */
         public Config withHessianForm(HessianForm hessianForm) {
             return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy, precision);
         }
 
-        /** @return a copy with the blocked form's products in this precision. */
-        public Config withPrecision(ProductPrecision precision) {
-            return new Config(alpha, beta, annealSteps, normalization, hessianMode, hessianForm, crossEntropy, precision);
-        }
 
         /** @return a copy with this cross-entropy convention. */
         public Config withCrossEntropy(CrossEntropyMode crossEntropy) {
@@ -202,6 +210,8 @@ public final class CmaObjective implements DomainObjective {
             throw new IllegalArgumentException("config is null");
         }
         this.config = config;
+        this.gradient = new GradientAlignmentPenalty(config.normalization());
+        this.hessian = hessianPenalty(config);
     }
 
     /** @return the settings. */
@@ -218,7 +228,7 @@ public final class CmaObjective implements DomainObjective {
      * @return the form the last full-Hessian evaluation used (GRAM or BLOCKED), or null if none has run yet.
      */
     public HessianForm lastHessianForm() {
-        return lastForm;
+        return hessian.lastForm();
     }
 
     /**
@@ -241,24 +251,17 @@ public final class CmaObjective implements DomainObjective {
         terms.put("beta", beta);
         double value = ce;
         if (active) {
-            int c = batch.numClasses();
-            int d = batch.numFeatures();
-            double cg = config.normalization().gradientConstant(c, d);
-            double ch = config.normalization().hessianConstant(c, d);
-            double gradPenalty;
-            if (beta > 0 && chooseForm(pass) == HessianForm.GRAM) {
-                // both penalties in one Gram pass: P_grad's feature gradient rides on the Hessian term's product
-                double[] both = gram.addTo(pass, cg, alpha, ch, beta);
-                gradPenalty = both[0];
-                terms.put("gradPenalty", gradPenalty);
+            if (beta > 0 && hessian.chooseForm(pass) == HessianForm.GRAM) {
+                double[] both = hessian.addBothInGramForm(pass, config.normalization(), alpha, beta);
+                terms.put("gradPenalty", both[0]);
                 terms.put("hessPenalty", both[1]);
-                value += alpha * gradPenalty + beta * both[1];
+                value += alpha * both[0] + beta * both[1];
             } else {
-                gradPenalty = GradientAlignmentPenalty.addTo(pass, cg, alpha);
+                double gradPenalty = gradient.addTo(pass, step, alpha);
                 terms.put("gradPenalty", gradPenalty);
                 value += alpha * gradPenalty;
                 if (beta > 0) {
-                    double hessPenalty = hessianPenalty(pass, ch, beta);
+                    double hessPenalty = hessian.addTo(pass, step, beta);
                     terms.put("hessPenalty", hessPenalty);
                     value += beta * hessPenalty;
                 }
@@ -266,25 +269,5 @@ public final class CmaObjective implements DomainObjective {
         }
         boolean reset = config.annealSteps() > 0 && step == config.annealSteps();
         return pass.finish(value, ce, terms, reset);
-    }
-
-    /** The full-Hessian form for this pass (null for the diagonal mode), remembered in {@link #lastHessianForm()}. */
-    private HessianForm chooseForm(HeadPass pass) {
-        if (config.hessianMode() == HessianMode.DIAGONAL) {
-            return null;
-        }
-        HeadBatch batch = pass.batch();
-        lastForm = config.hessianForm() == HessianForm.AUTO
-                ? HessianCostModel.choose(batch.index(), batch.numFeatures(), batch.numClasses(), pass.wantsFeatureGradient())
-                : config.hessianForm();
-        return lastForm;
-    }
-
-    private double hessianPenalty(HeadPass pass, double ch, double beta) {
-        HessianForm form = chooseForm(pass);
-        if (form == null) {
-            return DiagonalHessianPenalty.addTo(pass, ch, beta);
-        }
-        return form == HessianForm.GRAM ? gram.addTo(pass, ch, beta) : blocked.addTo(pass, ch, beta, config.precision());
     }
 }

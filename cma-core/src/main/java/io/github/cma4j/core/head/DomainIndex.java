@@ -76,14 +76,6 @@ public final class DomainIndex {
     }
 
     /**
-     * @param row a row index.
-     * @return the slot of the row's domain.
-     */
-    public int slotOf(int row) {
-        return slotOfRow[row];
-    }
-
-    /**
      * @param slot a slot in {@code [0, E)}.
      * @return n_e, the number of rows of that domain (always {@code >= 1}).
      */

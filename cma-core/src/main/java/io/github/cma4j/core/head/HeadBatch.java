@@ -127,6 +127,18 @@ public final class HeadBatch {
         return biasColumn;
     }
 
+    /** @return the columns of X̃ other than the bias column, ascending: the featurizer's outputs φ. */
+    public int[] featureColumns() {
+        int width = features.numCols;
+        int[] cols = new int[biasColumn >= 0 ? width - 1 : width];
+        for (int j = 0, t = 0; j < width; j++) {
+            if (j != biasColumn) {
+                cols[t++] = j;
+            }
+        }
+        return cols;
+    }
+
     /** @return C. */
     public int numClasses() {
         return numClasses;

@@ -125,27 +125,6 @@ public final class SoftmaxOps {
     }
 
     /**
-     * Mean over the domains present of each domain's mean cross-entropy (the ISR linear-probing loss).
-     *
-     * @param Z      logits, n×C. Not modified.
-     * @param labels n labels. Not modified.
-     * @param index  the batch's domains. Not modified.
-     * @return (1/E) Σ_e (1/n_e) Σ_{i∈e} ℓ_i.
-     */
-    public static double domainMeanCrossEntropy(DMatrixRMaj Z, int[] labels, DomainIndex index) {
-        double[] losses = crossEntropyPerExample(Z, labels, null);
-        double total = 0;
-        for (int e = 0; e < index.numDomains(); e++) {
-            double sum = 0;
-            for (int i : index.rows(e)) {
-                sum += losses[i];
-            }
-            total += sum / index.size(e);
-        }
-        return total / index.numDomains();
-    }
-
-    /**
      * The softmax Jacobian applied row by row to an upstream gradient g_i = ∂L/∂p_i (cma-math.md §5):
      * (∂L/∂z)_i = A_i g_i = p_i ∘ g_i − p_i (p_i · g_i), with A_i = diag(p_i) − p_i p_iᵀ.
      *

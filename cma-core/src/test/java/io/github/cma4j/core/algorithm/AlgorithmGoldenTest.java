@@ -7,6 +7,7 @@ import io.github.cma4j.core.head.SoftmaxOps;
 import io.github.cma4j.core.objective.AlgorithmSpec;
 import io.github.cma4j.core.objective.DomainObjective;
 import io.github.cma4j.core.objective.ObjectiveResult;
+import io.github.cma4j.core.objective.PenaltySpec;
 import io.github.cma4j.core.testing.RandomCase;
 import org.ejml.data.DMatrixRMaj;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,7 @@ import java.util.SplittableRandom;
 import static io.github.cma4j.core.testing.GradientCheck.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,24 +50,30 @@ class AlgorithmGoldenTest {
         return Algorithms.names();
     }
 
-    /** Every alignment penalty vanishes when the domains are identical (IRM's is not an alignment penalty). */
+    /** Every alignment penalty (as its spec says) vanishes when the domains are identical. */
     @ParameterizedTest
     @MethodSource("names")
     void identicalDomainsHaveNoAlignmentPenalty(String name) {
         RandomCase one = RandomCase.of(51, 3, 5, 10);
-        DomainObjective objective = Algorithms.create(name, AlgorithmGradientTest.ACTIVE.get(name), 3L);
-        ObjectiveResult r = objective.evaluate(duplicated(one), one.W(), 1, false);
-        for (Map.Entry<String, Double> term : r.terms().entrySet()) {
-            boolean alignment = term.getKey().endsWith("enalty") && !name.equals("IRM")
-                    && !(name.equals("Hutchinson") && term.getKey().equals("hessPenalty"));   // independent probes
-            if (alignment) {
-                assertEquals(0.0, term.getValue(), 1e-12, name + " " + term.getKey());
+        AlgorithmSpec spec = Algorithms.get(name);
+        ObjectiveResult r = spec.create(spec.testSettings(), 3L).evaluate(duplicated(one), one.W(), 1, false);
+        for (PenaltySpec penalty : spec.penalties()) {
+            assertNotNull(r.terms().get(penalty.term()), name + " reports " + penalty.term());
+            if (penalty.alignment()) {
+                assertEquals(0.0, r.terms().get(penalty.term()), 1e-12, name + " " + penalty.term());
             }
         }
-        if (name.equals("GroupDRO")) {
-            assertEquals(0.5, r.terms().get("q_0"), 1e-12, "equal losses keep equal weights");
+        if (!spec.penalties().isEmpty()) {
+            assertTrue(r.value() >= r.crossEntropy() - 1e-12, name + ": penalties are non-negative");
         }
-        assertTrue(r.value() >= r.crossEntropy() - 1e-12 || name.equals("GroupDRO"));
+    }
+
+    @Test
+    void groupDroKeepsEqualWeightsForEqualLosses() {
+        RandomCase one = RandomCase.of(51, 3, 5, 10);
+        ObjectiveResult r = GroupDroObjective.SPEC.create(GroupDroObjective.SPEC.testSettings(), 3L)
+                .evaluate(duplicated(one), one.W(), 1, false);
+        assertEquals(0.5, r.terms().get("q_0"), 1e-12, "equal losses keep equal weights");
     }
 
     @Test
@@ -120,7 +128,7 @@ class AlgorithmGoldenTest {
             }
             g[half] = (plus - minus) / (2 * h);
         }
-        ObjectiveResult r = IrmObjective.SPEC.createDefault().evaluate(rc.batch(), rc.W(), 0, false);
+        ObjectiveResult r = IrmPenalty.SPEC.createDefault().evaluate(rc.batch(), rc.W(), 0, false);
         assertEquals(g[0] * g[1], r.terms().get("penalty"), 1e-8);
         assertEquals(1.0, r.terms().get("weight"), "λ = 1 before the anneal, not 0");
     }
@@ -161,15 +169,15 @@ class AlgorithmGoldenTest {
     void coralByHand() {
         DMatrixRMaj X = new DMatrixRMaj(new double[][]{{0, 1}, {2, 1}, {1, 1}, {5, 1}});
         HeadBatch batch = new HeadBatch(X, new int[]{0, 1, 0, 1}, new int[]{0, 0, 1, 1}, 2, 1);
-        ObjectiveResult r = new CoralObjective(0.5).evaluate(batch, new DMatrixRMaj(2, 2), 0, true);
+        ObjectiveResult r = CoralPenalty.SPEC.create(Map.of("mmd_gamma", "0.5"), 0).evaluate(batch, new DMatrixRMaj(2, 2), 0, true);
         assertEquals(40.0, r.terms().get("penalty"), 1e-12);
         assertEquals(Math.log(2) + 0.5 * 40, r.value(), 1e-12, "uniform head: CE = log 2");
-        ObjectiveResult ceOnly = new CoralObjective(0).evaluate(batch, new DMatrixRMaj(2, 2), 0, true);
+        ObjectiveResult ceOnly = CoralPenalty.SPEC.create(Map.of("mmd_gamma", "0"), 0).evaluate(batch, new DMatrixRMaj(2, 2), 0, true);
         assertClose("the penalty adds nothing to ∂L/∂W", ceOnly.gradW(), r.gradW(), 1e-14);
         // ∂/∂x_0 = γ[(2/d)(μ0−μ1)/n0 + 2/(n0−1)·(2/d²)(Σ0−Σ1)(x0−μ0)] = 0.5[(2)(−2)/2 + 2·2·(−6)(−1)] = 11
         assertEquals(11.0, r.gradFeatures().get(0, 0), 1e-12);
         assertEquals(0.0, r.gradFeatures().get(0, 1), 1e-12, "the bias column is not a feature");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CoralObjective(1).evaluate(
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CoralPenalty.SPEC.create(Map.of("mmd_gamma", "1"), 0).evaluate(
                 new HeadBatch(X, new int[]{0, 1, 0, 1}, new int[]{0, 0, 0, 1}, 2), new DMatrixRMaj(2, 2), 0, false));
         assertTrue(e.getMessage().contains("domain id 1 has 1"), e.getMessage());
     }
@@ -205,7 +213,7 @@ class AlgorithmGoldenTest {
             double m = (var[0][t] + var[1][t]) / 2;
             penalty += ((var[0][t] - m) * (var[0][t] - m) + (var[1][t] - m) * (var[1][t] - m)) / 2 / 6;
         }
-        FishrObjective fishr = new FishrObjective(100, 5, 0.9);
+        DomainObjective fishr = FishrPenalty.SPEC.create(Map.of("lambda", "100", "penalty_anneal_iters", "5", "ema", "0.9"), 0);
         ObjectiveResult first = fishr.evaluate(batch, rc.W(), 0, false);
         assertEquals(penalty, first.terms().get("penalty"), 1e-15);
         assertEquals(first.crossEntropy(), first.value(), 0.0, "λ = 0 before the anneal");
@@ -276,7 +284,7 @@ class AlgorithmGoldenTest {
                 grad += (g[e].data[a] - gbar[a]) * (g[e].data[a] - gbar[a]) / 2;
             }
         }
-        ObjectiveResult r = new HgpObjective(1, 1).evaluate(batch, rc.W(), 0, false);
+        ObjectiveResult r = HgpPenalty.SPEC.create(Map.of("penalty_alpha", "1", "penalty_beta", "1"), 0).evaluate(batch, rc.W(), 0, false);
         assertEquals(hess, r.terms().get("hessPenalty"), 1e-14);
         assertEquals(grad, r.terms().get("gradPenalty"), 1e-14);
     }
@@ -288,8 +296,8 @@ class AlgorithmGoldenTest {
         DMatrixRMaj P = SoftmaxOps.softmax(SoftmaxOps.logits(rc.X(), rc.W(), null), null);
         int[] rows = rc.batch().index().rows(0);
         DMatrixRMaj exact = HeadDerivatives.hessianDiagonal(rc.X(), P, rows, null);
-        DMatrixRMaj few = HutchinsonObjective.estimateDiagonal(rc.X(), P, rows, 10, new SplittableRandom(1));
-        DMatrixRMaj many = HutchinsonObjective.estimateDiagonal(rc.X(), P, rows, 40_000, new SplittableRandom(1));
+        DMatrixRMaj few = HutchinsonPenalty.estimateDiagonal(rc.X(), P, rows, 10, new SplittableRandom(1));
+        DMatrixRMaj many = HutchinsonPenalty.estimateDiagonal(rc.X(), P, rows, 40_000, new SplittableRandom(1));
         assertClose("40k probes", exact, many, 0.02);
         double fewErr = io.github.cma4j.core.testing.GradientCheck.relativeError(exact, few, 1e-12);
         double manyErr = io.github.cma4j.core.testing.GradientCheck.relativeError(exact, many, 1e-12);

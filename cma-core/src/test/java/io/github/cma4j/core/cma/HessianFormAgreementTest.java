@@ -58,7 +58,7 @@ class HessianFormAgreementTest {
     @MethodSource("cases")
     void gramGradientPenaltyEqualsTheDirectForm(RandomCase rc) {
         HeadPass direct = new HeadPass(rc.batch(), rc.W(), true);
-        double pg = GradientAlignmentPenalty.addTo(direct, 0.6, 2.0);
+        double pg = GradientAlignmentPenalty.addWithConstant(direct, 0.6, 2.0);
         double ph = new BlockedHessianPenalty().addTo(direct, 0.8, 3.0);
         ObjectiveResult expected = direct.finish(2.0 * pg + 3.0 * ph, 0, Map.of(), false);
         HeadPass fused = new HeadPass(rc.batch(), rc.W(), true);

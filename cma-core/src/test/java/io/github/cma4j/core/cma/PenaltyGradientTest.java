@@ -39,7 +39,7 @@ class PenaltyGradientTest {
     static final Map<String, Term> TERMS = Map.ofEntries(
             Map.entry("crossEntropy(pooled)", (pass, w) -> pass.addCrossEntropy(CrossEntropyMode.POOLED, w)),
             Map.entry("crossEntropy(domainMean)", (pass, w) -> pass.addCrossEntropy(CrossEntropyMode.DOMAIN_MEAN, w)),
-            Map.entry("gradPenalty", (pass, w) -> GradientAlignmentPenalty.addTo(pass, 0.7, w)),
+            Map.entry("gradPenalty", (pass, w) -> GradientAlignmentPenalty.addWithConstant(pass, 0.7, w)),
             Map.entry("gradPenalty(gram)", (pass, w) -> new GramHessianPenalty().addTo(pass, 0.7, w, 0.9, 0.0)[0]),
             Map.entry("hessPenalty(gram)", (pass, w) -> new GramHessianPenalty().addTo(pass, 0.9, w)),
             Map.entry("hessPenalty(blocked)", (pass, w) -> new BlockedHessianPenalty().addTo(pass, 0.9, w)),

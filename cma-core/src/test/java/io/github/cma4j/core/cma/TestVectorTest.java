@@ -131,7 +131,7 @@ class TestVectorTest {
         assertRow("dCE/dW", new double[]{-0.0229584043, -0.3014361793, -0.0221757482}, dCe, 2);
 
         HeadPass pg = new HeadPass(b, W, false);
-        DMatrixRMaj dGrad = pg.finish(GradientAlignmentPenalty.addTo(pg, 1.0, 1.0), 0, Map.of(), false).gradW();
+        DMatrixRMaj dGrad = pg.finish(GradientAlignmentPenalty.addWithConstant(pg, 1.0, 1.0), 0, Map.of(), false).gradW();
         assertRow("dPgrad/dW", new double[]{0.0170175021, 0.0281850805, 0.0380505004}, dGrad, 0);
         assertRow("dPgrad/dW", new double[]{-0.0256516986, -0.0237846532, -0.0531002501}, dGrad, 1);
         assertRow("dPgrad/dW", new double[]{0.0086341965, -0.0044004273, 0.0150497497}, dGrad, 2);

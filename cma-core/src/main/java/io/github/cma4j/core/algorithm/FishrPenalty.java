@@ -1,26 +1,22 @@
 package io.github.cma4j.core.algorithm;
 
-import io.github.cma4j.core.Checks;
 import io.github.cma4j.core.head.DomainIndex;
-import io.github.cma4j.core.head.HeadBatch;
 import io.github.cma4j.core.hparam.Distribution;
 import io.github.cma4j.core.hparam.Hyperparameter;
 import io.github.cma4j.core.hparam.HyperparameterSpace;
 import io.github.cma4j.core.objective.AlgorithmSpec;
-import io.github.cma4j.core.objective.Anneal;
 import io.github.cma4j.core.objective.CrossEntropyMode;
-import io.github.cma4j.core.objective.DomainObjective;
 import io.github.cma4j.core.objective.HeadPass;
-import io.github.cma4j.core.objective.ObjectiveResult;
+import io.github.cma4j.core.objective.PenaltySpec;
+import io.github.cma4j.core.objective.Regularizer;
 import org.ejml.data.DMatrixRMaj;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Fishr: aligns the per-domain variances of the per-sample head gradients (cma-math.md §8.5).
+ * Fishr: aligns the per-domain variances of the per-sample head gradients (docs/math.md §8.5).
  * <pre>
  *   g_i = (p_i − y_i) x̃_iᵀ                                     (closed form; no per-sample autodiff)
  *   v_e = (1/n_e) Σ_{i∈e} (g_i − ḡ_e)²                         (element-wise, population variance)
@@ -42,63 +38,37 @@ import java.util.TreeMap;
  * A. Rame, C. Dancette, M. Cord. "Fishr: Invariant Gradient Variances for Out-of-Distribution Generalization", ICML 2022.
  * </pre>
  */
-public final class FishrObjective implements DomainObjective {
+public final class FishrPenalty implements Regularizer {
     /** Registry name. */
     public static final String NAME = "Fishr";
-    /** Registry entry: lambda 1000 ~ 10^U(1,4); penalty_anneal_iters 1500 ~ int(U(0,5000)); ema 0.95 ~ U(0.90,0.99). */
-    public static final AlgorithmSpec SPEC = new AlgorithmSpec(NAME, "invariant per-sample gradient variances (Fishr)",
+    /** Registry entry: lambda 1000 ~ 10^U(1,4); penalty_anneal_iters 1500 ~ int(U(0,5000)); ema 0.95 ~ U(0.90,0.99); pooled CE. */
+    public static final AlgorithmSpec SPEC = AlgorithmSpec.penalized(NAME, "invariant per-sample gradient variances (Fishr)",
             new HyperparameterSpace(List.of(
                     Hyperparameter.real("lambda", 1000, new Distribution.Log10Uniform(1, 4), "penalty weight after the anneal"),
                     Hyperparameter.integer("penalty_anneal_iters", 1500, new Distribution.IntUniform(0, 5000), "steps with weight lambda_before_anneal (0)"),
                     Hyperparameter.real("ema", 0.95, new Distribution.Uniform(0.90, 0.99), "EMA decay of the variances"),
                     Hyperparameter.real("lambda_before_anneal", 0, new Distribution.Fixed(),
                             "penalty weight before the anneal (DomainBed 0; the fishr ColoredMNIST script's 1, in its units)"))),
-            (hp, seed) -> new FishrObjective(hp.getDouble("lambda"), hp.getLong("penalty_anneal_iters"), hp.getDouble("ema"),
-                    hp.getDouble("lambda_before_anneal")));
+            hp -> CrossEntropyMode.POOLED,
+            List.of(PenaltySpec.annealed("penalty", "weight", "lambda", "penalty_anneal_iters",
+                    hp -> hp.getDouble("lambda_before_anneal"), true, (hp, seed) -> new FishrPenalty(hp.getDouble("ema")))),
+            Map.of("lambda", "50", "penalty_anneal_iters", "0", "ema", "0.9"));
 
-    private final double lambda;
-    private final double lambdaBeforeAnneal;
-    private final long annealSteps;
     private final double ema;
     private TreeMap<Integer, double[]> movingAverage = new TreeMap<>();
 
     /**
-     * @param lambda      λ after the anneal, {@code >= 0}.
-     * @param annealSteps T.
-     * @param ema         EMA decay in [0, 1).
+     * @param ema EMA decay in [0, 1).
      */
-    public FishrObjective(double lambda, long annealSteps, double ema) {
-        this(lambda, annealSteps, ema, 0.0);
-    }
-
-    /**
-     * @param lambda             λ after the anneal, {@code >= 0}.
-     * @param annealSteps        T.
-     * @param ema                EMA decay in [0, 1).
-     * @param lambdaBeforeAnneal λ for t &lt; T, {@code >= 0} (DomainBed 0).
-     */
-    public FishrObjective(double lambda, long annealSteps, double ema, double lambdaBeforeAnneal) {
-        Checks.nonNegativeFinite("lambda", lambda);
-        Checks.nonNegativeFinite("lambda_before_anneal", lambdaBeforeAnneal);
-        Checks.nonNegative("penalty_anneal_iters", annealSteps);
+    public FishrPenalty(double ema) {
         if (!(ema >= 0 && ema < 1)) {
             throw new IllegalArgumentException("ema must be in [0, 1), got " + ema);
         }
-        this.lambda = lambda;
-        this.lambdaBeforeAnneal = lambdaBeforeAnneal;
-        this.annealSteps = annealSteps;
         this.ema = ema;
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public ObjectiveResult evaluate(HeadBatch batch, DMatrixRMaj W, long step, boolean featureGradients) {
-        HeadPass pass = new HeadPass(batch, W, featureGradients);
-        double ce = pass.addCrossEntropy(CrossEntropyMode.POOLED, 1.0);
+    public double addTo(HeadPass pass, long step, double weight) {
         DomainIndex index = pass.index();
         int numDomains = index.numDomains();
         DMatrixRMaj X = pass.features();
@@ -155,7 +125,6 @@ public final class FishrObjective implements DomainObjective {
                 penalty += diff * diff / size / numDomains;
             }
         }
-        double weight = Anneal.weight(step, annealSteps, lambdaBeforeAnneal, lambda);
         if (weight != 0.0 && numDomains > 1) {
             DMatrixRMaj dP = pass.gradProbabilities();
             DMatrixRMaj dX = pass.gradFeaturesDirect();
@@ -183,11 +152,7 @@ public final class FishrObjective implements DomainObjective {
                 }
             }
         }
-        Map<String, Double> terms = new LinkedHashMap<>();
-        terms.put("crossEntropy", ce);
-        terms.put("penalty", penalty);
-        terms.put("weight", weight);
-        return pass.finish(ce + weight * penalty, ce, terms, Anneal.resetsOptimizer(step, annealSteps));
+        return penalty;
     }
 
     @Override

@@ -1,31 +1,27 @@
 package io.github.cma4j.core.algorithm;
 
-import io.github.cma4j.core.Checks;
 import io.github.cma4j.core.head.DomainIndex;
-import io.github.cma4j.core.head.HeadBatch;
 import io.github.cma4j.core.hparam.Distribution;
 import io.github.cma4j.core.hparam.Hyperparameter;
 import io.github.cma4j.core.hparam.HyperparameterSpace;
 import io.github.cma4j.core.objective.AlgorithmSpec;
-import io.github.cma4j.core.objective.Anneal;
 import io.github.cma4j.core.objective.CrossEntropyMode;
-import io.github.cma4j.core.objective.DomainObjective;
 import io.github.cma4j.core.objective.HeadPass;
-import io.github.cma4j.core.objective.ObjectiveResult;
+import io.github.cma4j.core.objective.PenaltySpec;
+import io.github.cma4j.core.objective.Regularizer;
 import org.ejml.data.DMatrixRMaj;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * IRMv1 (cma-math.md §8.2), by default in DomainBed's split-batch form ({@code irm_penalty = split}):
+ * IRMv1 (docs/math.md §8.2), by default in DomainBed's split-batch form ({@code irm_penalty = split}):
  * <pre>
  *   per domain: rows at even positions (a) and odd positions (b) of the domain's part of the batch
  *   g_a = mean_{i∈a} r_i·z_i   (= ∂/∂s CE(s·z_a, y_a) at s = 1), g_b likewise
  *   L = (1/E) Σ_e L_e + λ_t (1/E) Σ_e g_a g_b,   λ_t = irm_lambda if t ≥ T else 1
  * </pre>
- * With {@code irm_penalty = full} the penalty is the original IRM script's (benchmarks.md §3): the squared scale
+ * With {@code irm_penalty = full} the penalty is the original IRM script's (docs/results.md, IRM protocol): the squared scale
  * gradient of the whole domain, (1/E) Σ_e g_e² with g_e = mean_{i∈e} r_i·z_i — biased for small batches, exact for
  * the full-batch protocol it was written for.
  * <p>
@@ -37,45 +33,30 @@ import java.util.Map;
  * M. Arjovsky, L. Bottou, I. Gulrajani, D. Lopez-Paz. "Invariant Risk Minimization", arXiv 1907.02893, 2019.
  * </pre>
  */
-public final class IrmObjective implements DomainObjective {
+public final class IrmPenalty implements Regularizer {
     /** Registry name. */
     public static final String NAME = "IRM";
-    /** Registry entry: irm_lambda 1e2 ~ 10^U(−1,5), irm_penalty_anneal_iters 500 ~ int(10^U(0,4)). */
-    public static final AlgorithmSpec SPEC = new AlgorithmSpec(NAME, "invariant risk minimisation (IRMv1, split-batch penalty)",
+    /** Registry entry: irm_lambda 1e2 ~ 10^U(−1,5), irm_penalty_anneal_iters 500 ~ int(10^U(0,4)); domain-mean CE. */
+    public static final AlgorithmSpec SPEC = AlgorithmSpec.penalized(NAME, "invariant risk minimisation (IRMv1, split-batch penalty)",
             new HyperparameterSpace(List.of(
                     Hyperparameter.real("irm_lambda", 1e2, new Distribution.Log10Uniform(-1, 5), "penalty weight after the anneal"),
                     Hyperparameter.integer("irm_penalty_anneal_iters", 500, new Distribution.IntPowUniform(10, 0, 4),
                             "steps with weight 1 before irm_lambda applies"),
                     Hyperparameter.word("irm_penalty", "split",
                             "split (DomainBed: product of the two half-batch scale gradients) or full (IRM script: squared)"))),
-            (hp, seed) -> new IrmObjective(hp.getDouble("irm_lambda"), hp.getLong("irm_penalty_anneal_iters"),
-                    splitBatch(hp.getString("irm_penalty"))));
+            hp -> CrossEntropyMode.DOMAIN_MEAN,
+            // not an alignment penalty: identical domains still have a non-zero scale gradient
+            List.of(PenaltySpec.annealed("penalty", "weight", "irm_lambda", "irm_penalty_anneal_iters", hp -> 1.0, false,
+                    (hp, seed) -> new IrmPenalty(splitBatch(hp.getString("irm_penalty"))))),
+            Map.of("irm_lambda", "3", "irm_penalty_anneal_iters", "0"));
 
-    private final double lambda;
-    private final long annealSteps;
     private final boolean splitBatch;
 
     /**
-     * DomainBed's split-batch IRM.
-     *
-     * @param lambda      λ after the anneal, {@code >= 0}.
-     * @param annealSteps T.
+     * @param splitBatch true for DomainBed's product of half-batch scale gradients, false for the IRM script's
+     *                   squared whole-domain scale gradient.
      */
-    public IrmObjective(double lambda, long annealSteps) {
-        this(lambda, annealSteps, true);
-    }
-
-    /**
-     * @param lambda      λ after the anneal, {@code >= 0}.
-     * @param annealSteps T.
-     * @param splitBatch  true for DomainBed's product of half-batch scale gradients, false for the IRM script's
-     *                    squared whole-domain scale gradient.
-     */
-    public IrmObjective(double lambda, long annealSteps, boolean splitBatch) {
-        Checks.nonNegativeFinite("irm_lambda", lambda);
-        Checks.nonNegative("irm_penalty_anneal_iters", annealSteps);
-        this.lambda = lambda;
-        this.annealSteps = annealSteps;
+    public IrmPenalty(boolean splitBatch) {
         this.splitBatch = splitBatch;
     }
 
@@ -88,17 +69,9 @@ public final class IrmObjective implements DomainObjective {
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public ObjectiveResult evaluate(HeadBatch batch, DMatrixRMaj W, long step, boolean featureGradients) {
-        HeadPass pass = new HeadPass(batch, W, featureGradients);
+    public double addTo(HeadPass pass, long step, double weight) {
         DomainIndex index = pass.index();
         int numDomains = index.numDomains();
-        double nll = pass.addCrossEntropy(CrossEntropyMode.DOMAIN_MEAN, 1.0);     // (1/E) Σ_e L_e
-        double weight = Anneal.weight(step, annealSteps, 1.0, lambda);
         DMatrixRMaj Z = pass.logits();
         DMatrixRMaj R = pass.residuals();
         int c = Z.numCols;
@@ -134,11 +107,7 @@ public final class IrmObjective implements DomainObjective {
             addScaleGradientBackward(pass, R, Z, rows, 0, 2, weight / numDomains * gb / sizeA);
             addScaleGradientBackward(pass, R, Z, rows, 1, 2, weight / numDomains * ga / sizeB);
         }
-        Map<String, Double> terms = new LinkedHashMap<>();
-        terms.put("crossEntropy", nll);
-        terms.put("penalty", penalty);
-        terms.put("weight", weight);
-        return pass.finish(nll + weight * penalty, nll, terms, Anneal.resetsOptimizer(step, annealSteps));
+        return penalty;
     }
 
     /** r_i·z_i, row i's ∂/∂s CE(s·z_i) at s = 1. */

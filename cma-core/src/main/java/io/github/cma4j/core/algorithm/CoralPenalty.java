@@ -1,6 +1,5 @@
 package io.github.cma4j.core.algorithm;
 
-import io.github.cma4j.core.Checks;
 import io.github.cma4j.core.head.DomainIndex;
 import io.github.cma4j.core.head.HeadBatch;
 import io.github.cma4j.core.hparam.Distribution;
@@ -8,17 +7,16 @@ import io.github.cma4j.core.hparam.Hyperparameter;
 import io.github.cma4j.core.hparam.HyperparameterSpace;
 import io.github.cma4j.core.objective.AlgorithmSpec;
 import io.github.cma4j.core.objective.CrossEntropyMode;
-import io.github.cma4j.core.objective.DomainObjective;
 import io.github.cma4j.core.objective.HeadPass;
-import io.github.cma4j.core.objective.ObjectiveResult;
+import io.github.cma4j.core.objective.PenaltySpec;
+import io.github.cma4j.core.objective.Regularizer;
 import org.ejml.data.DMatrixRMaj;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Deep CORAL as DomainBed implements it ("mean + covariance" MMD on the features, cma-math.md §8.4). With φ the
+ * Deep CORAL as DomainBed implements it ("mean + covariance" MMD on the features, docs/math.md §8.4). With φ the
  * features without the bias column (d of them), μ_e the domain mean and Σ_e the unbiased covariance:
  * <pre>
  *   pair(e,f) = (1/d) ‖μ_e − μ_f‖² + (1/d²) ‖Σ_e − Σ_f‖_F²
@@ -33,56 +31,27 @@ import java.util.Map;
  * B. Sun, K. Saenko. "Deep CORAL: Correlation Alignment for Deep Domain Adaptation", ECCV Workshops 2016.
  * </pre>
  */
-public final class CoralObjective implements DomainObjective {
+public final class CoralPenalty implements Regularizer {
     /** Registry name. */
     public static final String NAME = "CORAL";
-    /** Registry entry: mmd_gamma 1 ~ 10^U(−1,1). */
-    public static final AlgorithmSpec SPEC = new AlgorithmSpec(NAME, "feature mean and covariance alignment (Deep CORAL)",
+    /** Registry entry: mmd_gamma 1 ~ 10^U(−1,1); domain-mean CE. */
+    public static final AlgorithmSpec SPEC = AlgorithmSpec.penalized(NAME, "feature mean and covariance alignment (Deep CORAL)",
             new HyperparameterSpace(List.of(
                     Hyperparameter.real("mmd_gamma", 1.0, new Distribution.Log10Uniform(-1, 1), "penalty weight"))),
-            (hp, seed) -> new CoralObjective(hp.getDouble("mmd_gamma")));
-
-    private final double gamma;
-
-    /**
-     * @param gamma γ, {@code >= 0}.
-     */
-    public CoralObjective(double gamma) {
-        Checks.nonNegativeFinite("mmd_gamma", gamma);
-        this.gamma = gamma;
-    }
+            hp -> CrossEntropyMode.DOMAIN_MEAN,
+            List.of(PenaltySpec.constant("penalty", "weight", "mmd_gamma", true, (hp, seed) -> new CoralPenalty())),
+            Map.of("mmd_gamma", "2"));
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public ObjectiveResult evaluate(HeadBatch batch, DMatrixRMaj W, long step, boolean featureGradients) {
-        HeadPass pass = new HeadPass(batch, W, featureGradients);
-        DomainIndex index = pass.index();
-        int numDomains = index.numDomains();
-        double nll = pass.addCrossEntropy(CrossEntropyMode.DOMAIN_MEAN, 1.0);     // (1/E) Σ_e L_e
-        double penalty = numDomains < 2 ? 0.0 : penalty(pass, featureGradients);
-        Map<String, Double> terms = new LinkedHashMap<>();
-        terms.put("crossEntropy", nll);
-        terms.put("penalty", penalty);
-        return pass.finish(nll + gamma * penalty, nll, terms, false);
-    }
-
-    private double penalty(HeadPass pass, boolean featureGradients) {
+    public double addTo(HeadPass pass, long step, double weight) {
+        if (pass.index().numDomains() < 2) {
+            return 0.0;
+        }
         DomainIndex index = pass.index();
         HeadBatch batch = pass.batch();
         int numDomains = index.numDomains();
         DMatrixRMaj X = pass.features();
-        int width = X.numCols;
-        int bias = batch.biasColumn();
-        int[] cols = new int[bias >= 0 ? width - 1 : width];
-        for (int j = 0, t = 0; j < width; j++) {
-            if (j != bias) {
-                cols[t++] = j;
-            }
-        }
+        int[] cols = batch.featureColumns();
         int d = cols.length;
         double[][] mean = new double[numDomains][d];
         double[][] cov = new double[numDomains][d * d];
@@ -133,7 +102,7 @@ public final class CoralObjective implements DomainObjective {
             }
         }
         DMatrixRMaj dX = pass.gradFeaturesDirect();
-        if (featureGradients && gamma != 0.0) {
+        if (dX != null && weight != 0.0) {
             for (int e = 0; e < numDomains; e++) {
                 int[] rows = index.rows(e);
                 for (int i : rows) {
@@ -145,7 +114,7 @@ public final class CoralObjective implements DomainObjective {
                             gc += gradCov[e][a * d + b] * c[b];
                         }
                         g += 2.0 / (rows.length - 1) * gc;
-                        dX.add(i, cols[a], gamma * g);
+                        dX.add(i, cols[a], weight * g);
                     }
                 }
             }

@@ -1,22 +1,22 @@
 package io.github.cma4j.core.algorithm;
 
-import io.github.cma4j.core.Checks;
+import io.github.cma4j.core.cma.GradientAlignmentPenalty;
+import io.github.cma4j.core.cma.Normalization;
 import io.github.cma4j.core.head.DomainIndex;
-import io.github.cma4j.core.head.HeadBatch;
 import io.github.cma4j.core.head.HeadDerivatives;
 import io.github.cma4j.core.hparam.Distribution;
 import io.github.cma4j.core.hparam.Hyperparameter;
 import io.github.cma4j.core.hparam.HyperparameterSpace;
+import io.github.cma4j.core.hparam.SeedHash;
+import io.github.cma4j.core.Checks;
 import io.github.cma4j.core.objective.AlgorithmSpec;
 import io.github.cma4j.core.objective.BackwardOps;
 import io.github.cma4j.core.objective.CrossEntropyMode;
-import io.github.cma4j.core.objective.DomainObjective;
 import io.github.cma4j.core.objective.HeadPass;
-import io.github.cma4j.core.objective.ObjectiveResult;
-import io.github.cma4j.core.hparam.SeedHash;
+import io.github.cma4j.core.objective.PenaltySpec;
+import io.github.cma4j.core.objective.Regularizer;
 import org.ejml.data.DMatrixRMaj;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
 import static io.github.cma4j.core.linalg.RowOps.dot;
 
 /**
- * Hutchinson Hessian-diagonal matching (cma-math.md §8.7), the stochastic baseline CMA's closed forms replace:
+ * Hutchinson Hessian-diagonal matching (docs/math.md §8.7), the stochastic baseline CMA's closed forms replace:
  * <pre>
  *   D_e = (1/S) Σ_s z_s ∘ (H_e z_s),  z_s Rademacher (±1, C×D);   D̄ likewise for H̄ with independent probes
  *   L = L̄ + (1/E) Σ_e [ a_H ‖D_e − sg(D̄)‖² + a_G ‖g_e − sg(ḡ)‖² ]
@@ -32,51 +32,46 @@ import static io.github.cma4j.core.linalg.RowOps.dot;
  * E[D_e] is exactly diag(H_e). H_e z_s is the closed-form HVP; the backward pass of ⟨Ψ_e, z∘H_e z⟩ =
  * ⟨Ψ_e∘z, H_e z⟩ (probes constant) is {@link BackwardOps#addBilinearCurvatureGradient}. The probes are drawn from
  * a generator seeded by (seed, step, domain), so a step evaluated twice sees the same probes (which is what
- * finite-difference checks need) and a run is reproducible. Cost ≈ S·(3E+E) HVP-sized passes; at the default
- * S = 300 this is by far the slowest regularizer (docs/performance.md).
+ * finite-difference checks need) and a run is reproducible. This class is the a_H term; the a_G term is
+ * {@link io.github.cma4j.core.cma.GradientAlignmentPenalty} with c_g = 1. Its cost is in docs/performance.md.
  *
  * <pre>
  * M. Hemati, G. Zhang, A. Estiri, X. Chen. "Understanding Hessian Alignment for Domain Generalization", ICCV 2023.
  * </pre>
  */
-public final class HutchinsonObjective implements DomainObjective, StopGradientHolder {
+public final class HutchinsonPenalty implements Regularizer, StopGradientHolder {
     /** Registry name. */
     public static final String NAME = "Hutchinson";
-    /** Registry entry: penalty_alpha 1e-3 ~ 10^U(1,4); penalty_beta 5e-3 ~ 10^U(2,6) (defaults outside the ranges, as in both sources); num_probes 300. */
-    public static final AlgorithmSpec SPEC = new AlgorithmSpec(NAME, "Hutchinson Hessian-diagonal matching (stochastic)",
+    /**
+     * Registry entry: penalty_alpha 1e-3 ~ 10^U(1,4); penalty_beta 5e-3 ~ 10^U(2,6) (defaults outside the ranges, as
+     * in both sources); num_probes 300; domain-mean CE.
+     */
+    public static final AlgorithmSpec SPEC = AlgorithmSpec.penalized(NAME, "Hutchinson Hessian-diagonal matching (stochastic)",
             new HyperparameterSpace(List.of(
                     Hyperparameter.real("penalty_alpha", 1e-3, new Distribution.Log10Uniform(1, 4), "a_H, weight of the Hessian-diagonal term"),
                     Hyperparameter.real("penalty_beta", 5e-3, new Distribution.Log10Uniform(2, 6), "a_G, weight of the gradient term"),
                     Hyperparameter.integer("num_probes", 300, new Distribution.Fixed(), "Rademacher probes per estimate"))),
-            (hp, seed) -> new HutchinsonObjective(hp.getDouble("penalty_alpha"), hp.getDouble("penalty_beta"),
-                    (int) hp.getLong("num_probes"), seed));
+            hp -> CrossEntropyMode.DOMAIN_MEAN,
+            // the Hessian term is not exactly 0 for identical domains: D_e and D̄ use independent probes
+            List.of(PenaltySpec.constant("hessPenalty", "penalty_alpha", "penalty_alpha", false,
+                            (hp, seed) -> new HutchinsonPenalty((int) hp.getLong("num_probes"), seed)),
+                    PenaltySpec.constant("gradPenalty", "penalty_beta", "penalty_beta", true,
+                            (hp, seed) -> new GradientAlignmentPenalty(Normalization.none()))),
+            Map.of("penalty_alpha", "2", "penalty_beta", "3", "num_probes", "7"));
 
-    private final double hessianWeight;
-    private final double gradientWeight;
     private final int numProbes;
     private final long seed;
     private boolean hold;
     private DMatrixRMaj heldDiagMean;
 
     /**
-     * @param hessianWeight  a_H, {@code >= 0}.
-     * @param gradientWeight a_G, {@code >= 0}.
-     * @param numProbes      S, {@code >= 1}.
-     * @param seed           seed of the probes.
+     * @param numProbes S, {@code >= 1}.
+     * @param seed      seed of the probes.
      */
-    public HutchinsonObjective(double hessianWeight, double gradientWeight, int numProbes, long seed) {
-        Checks.nonNegativeFinite("penalty_alpha", hessianWeight);
-        Checks.nonNegativeFinite("penalty_beta", gradientWeight);
+    public HutchinsonPenalty(int numProbes, long seed) {
         Checks.positive("num_probes", numProbes);
-        this.hessianWeight = hessianWeight;
-        this.gradientWeight = gradientWeight;
         this.numProbes = numProbes;
         this.seed = seed;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
     }
 
     @Override
@@ -122,14 +117,13 @@ public final class HutchinsonObjective implements DomainObjective, StopGradientH
     }
 
     @Override
-    public ObjectiveResult evaluate(HeadBatch batch, DMatrixRMaj W, long step, boolean featureGradients) {
-        HeadPass pass = new HeadPass(batch, W, featureGradients);
+    public double addTo(HeadPass pass, long step, double weight) {
         DomainIndex index = pass.index();
         int numDomains = index.numDomains();
         DMatrixRMaj X = pass.features();
         DMatrixRMaj P = pass.probabilities();
+        DMatrixRMaj W = pass.head();
         int size = W.getNumElements();
-        double nll = pass.addCrossEntropy(CrossEntropyMode.DOMAIN_MEAN, 1.0);     // (1/E) Σ_e L_e
         DMatrixRMaj z = new DMatrixRMaj(W.numRows, W.numCols);
         DMatrixRMaj hz = new DMatrixRMaj(W.numRows, W.numCols);
         // D_e for each domain, and D̄ from independent probes through H̄ = mean_f H_f
@@ -152,41 +146,30 @@ public final class HutchinsonObjective implements DomainObjective, StopGradientH
             diagMean = heldDiagMean;
         }
         heldDiagMean = diagMean;
-        DMatrixRMaj[] g = HgpObjective.domainGradients(pass);
-        DMatrixRMaj gMean = g[numDomains];
-        double hessTerm = 0;
-        double gradTerm = 0;
+        double value = 0;
         DMatrixRMaj psi = new DMatrixRMaj(W.numRows, W.numCols);
         DMatrixRMaj psiZ = new DMatrixRMaj(W.numRows, W.numCols);
-        DMatrixRMaj gDev = new DMatrixRMaj(W.numRows, W.numCols);
         for (int e = 0; e < numDomains; e++) {
             for (int t = 0; t < size; t++) {
                 psi.data[t] = diag[e].data[t] - diagMean.data[t];
-                gDev.data[t] = g[e].data[t] - gMean.data[t];
             }
-            hessTerm += dot(psi.data, 0, psi.data, 0, size) / numDomains;
-            gradTerm += dot(gDev.data, 0, gDev.data, 0, size) / numDomains;
+            value += dot(psi.data, 0, psi.data, 0, size) / numDomains;
+            if (weight == 0.0) {
+                continue;
+            }
             for (int t = 0; t < size; t++) {
-                gDev.data[t] *= 2.0 * gradientWeight / numDomains;
-                psi.data[t] *= 2.0 * hessianWeight / numDomains;
+                psi.data[t] *= 2.0 * weight / numDomains;
             }
-            BackwardOps.addHeadGradientBackward(pass, e, gDev, 1.0);
-            if (hessianWeight != 0.0) {
-                SplittableRandom rng = probes(step, e);   // the same probes as the forward estimate
-                double scale = 1.0 / ((double) numProbes * index.size(e));
-                for (int s = 0; s < numProbes; s++) {
-                    rademacher(rng, z);
-                    for (int t = 0; t < size; t++) {
-                        psiZ.data[t] = psi.data[t] * z.data[t];
-                    }
-                    BackwardOps.addBilinearCurvatureGradient(pass, e, psiZ, z, scale);
+            SplittableRandom rng = probes(step, e);   // the same probes as the forward estimate
+            double scale = 1.0 / ((double) numProbes * index.size(e));
+            for (int s = 0; s < numProbes; s++) {
+                rademacher(rng, z);
+                for (int t = 0; t < size; t++) {
+                    psiZ.data[t] = psi.data[t] * z.data[t];
                 }
+                BackwardOps.addBilinearCurvatureGradient(pass, e, psiZ, z, scale);
             }
         }
-        Map<String, Double> terms = new LinkedHashMap<>();
-        terms.put("crossEntropy", nll);
-        terms.put("hessPenalty", hessTerm);
-        terms.put("gradPenalty", gradTerm);
-        return pass.finish(nll + hessianWeight * hessTerm + gradientWeight * gradTerm, nll, terms, false);
+        return value;
     }
 }
