@@ -27,7 +27,9 @@ public final class Algorithms {
             HutchinsonPenalty.SPEC,
             GroupDroObjective.SPEC,
             CmaObjective.SPEC,
-            CmaObjective.DIAGONAL_SPEC);
+            CmaObjective.DIAGONAL_SPEC,
+            SdPenalty.SPEC,
+            MmdPenalty.SPEC);
 
     private Algorithms() {
     }
