@@ -8,6 +8,7 @@ import io.github.cma4j.core.objective.AlgorithmSpec;
 import io.github.cma4j.core.objective.DomainObjective;
 import io.github.cma4j.core.objective.ObjectiveResult;
 import io.github.cma4j.core.objective.PenaltySpec;
+import io.github.cma4j.core.objective.Regularizer;
 import io.github.cma4j.core.testing.RandomCase;
 import org.ejml.data.DMatrixRMaj;
 import org.junit.jupiter.api.Test;
@@ -330,5 +331,45 @@ class AlgorithmGoldenTest {
         ObjectiveResult isrDirect = new CmaObjective(CmaObjective.Config.linearProbing(5000, 1000)).evaluate(rc.batch(), rc.W(), 0, false);
         assertEquals(isrDirect.value(), isr.value(), 0.0, "linear-probing convention reachable from the registry");
         assertThrows(IllegalArgumentException.class, () -> spec.create(Map.of("cross_entropy", "mean"), 0));
+    }
+
+    /** SD by hand: Z = X̃Wᵀ = [[1, 2], [2, 0]], so R = (1 + 4 + 4 + 0)/4 and ∂R/∂Z = 2Z/4. */
+    @Test
+    void spectralDecouplingByHand() {
+        HeadBatch batch = new HeadBatch(new DMatrixRMaj(new double[][]{{1, 1}, {2, 0}}), new int[]{0, 1}, new int[]{0, 1}, 2);
+        DMatrixRMaj W = new DMatrixRMaj(new double[][]{{1, 0}, {0, 2}});
+        Regularizer.Result r = SdPenalty.SPEC.regularizer("penalty", Map.of(), 0).evaluate(batch, W, 0, true);
+        assertEquals(2.25, r.value(), 1e-15);
+        // ∂R/∂W = (∂R/∂Z)ᵀ X̃ with ∂R/∂Z = [[0.5, 1], [1, 0]]
+        assertClose("∂R/∂W", new DMatrixRMaj(new double[][]{{2.5, 0.5}, {1, 1}}), r.gradW(), 1e-15);
+        ObjectiveResult whole = SdPenalty.SPEC.create(Map.of("sd_reg", "0.1"), 0).evaluate(batch, W, 0, false);
+        assertEquals(whole.crossEntropy() + 0.1 * 2.25, whole.value(), 1e-15, "pooled CE + sd_reg·R");
+    }
+
+    /**
+     * MMD by hand, one point per domain (φ = 0 and φ = 1, bias column 1): k(a, a) = 7 (seven bandwidths), so
+     * R = 7 + 7 − 2 Σ_γ e^{−γ}, and ∂R/∂φ_0 = −4 Σ_γ γ e^{−γ}. A third domain at φ = 1 makes R the mean of the pairs.
+     */
+    @Test
+    void mmdByHand() {
+        double[] gammas = {1e-3, 1e-2, 1e-1, 1, 10, 100, 1000};
+        double k01 = 0;
+        double slope = 0;
+        for (double g : gammas) {
+            k01 += Math.exp(-g);
+            slope += g * Math.exp(-g);
+        }
+        Regularizer mmd = MmdPenalty.SPEC.regularizer("penalty", Map.of(), 0);
+        HeadBatch two = new HeadBatch(new DMatrixRMaj(new double[][]{{0, 1}, {1, 1}}), new int[]{0, 1}, new int[]{0, 1}, 2, 1);
+        Regularizer.Result r = mmd.evaluate(two, new DMatrixRMaj(2, 2), 0, true);
+        assertEquals(14 - 2 * k01, r.value(), 1e-13);
+        assertEquals(-4 * slope, r.gradFeatures().get(0, 0), 1e-12);
+        assertEquals(4 * slope, r.gradFeatures().get(1, 0), 1e-12);
+        assertEquals(0.0, r.gradFeatures().get(0, 1), 0.0, "the bias column is not a feature");
+        assertClose("no gradient on the head", new DMatrixRMaj(2, 2), r.gradW(), 0.0);
+        HeadBatch three = new HeadBatch(new DMatrixRMaj(new double[][]{{0, 1}, {1, 1}, {1, 1}}), new int[]{0, 1, 1},
+                new int[]{0, 1, 2}, 2, 1);
+        // pairs (0,1) and (0,2) each 14 − 2k01, pair (1,2) is 0: the mean is 2(14 − 2k01)/3
+        assertEquals(2 * (14 - 2 * k01) / 3, mmd.evaluate(three, new DMatrixRMaj(2, 2), 0, false).value(), 1e-13);
     }
 }
