@@ -30,17 +30,7 @@ import java.util.Map;
  * (docs/results.md lists them: IRM {@code irm_penalty=full}; Fishr {@code ema=0} with λ in the registry's
  * per-parameter-mean units; VREx's λ×4).
  * <p>
- * Options: {@code --holdout=F} keeps a fraction F of each training environment out of training and reports the
- * accuracy on it per environment (for choosing hyperparameters without the test environment); {@code --gray} sums
- * the two colour channels (the grayscale oracle, 14·14 inputs); {@code --first-seed=S}; {@code --hidden=H};
- * {@code --rescale=false} (no division) or {@code --rescale=X} (divide by X instead: the script's λ where the
- * registry's λ is in other units, as for Fishr, whose loss would otherwise be scaled down so far that Adam's ε damps
- * its steps); {@code --one-logit=false} (a free 2-class softmax head); {@code --adam-reset} (reset the moments at
- * the anneal, as DomainBed does).
- * <pre>
- * usage: IrmProtocolExperiment ALGORITHM SEEDS STEPS [name=value ...] [--holdout=F] [--gray] [--first-seed=S]
- *        [--rescale=false|X] [--hidden=H] [--one-logit=false] [--adam-reset]
- * </pre>
+ * The command {@code cma4j irm-protocol} (io.github.cma4j.cli) runs it; its options are the settings below.
  */
 public final class IrmProtocolExperiment {
     private IrmProtocolExperiment() {
@@ -92,97 +82,22 @@ public final class IrmProtocolExperiment {
     }
 
     /**
-     * @param args ALGORITHM SEEDS STEPS [name=value ...] [--holdout=F] [--gray] [--first-seed=S] [--rescale=false|X]
-     *             [--hidden=H] [--one-logit=false] [--adam-reset].
-     * @return the invocation.
-     * @throws IllegalArgumentException naming the argument that is not understood.
-     */
-    public static Invocation parse(String[] args) {
-        String algorithm = args.length > 0 ? args[0] : "ERM";
-        int seeds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        int steps = args.length > 2 ? Integer.parseInt(args[2]) : 501;
-        Map<String, String> overrides = new LinkedHashMap<>();
-        double holdout = 0;
-        boolean gray = false;
-        boolean rescale = true;
-        double divisor = 0;
-        boolean oneLogit = true;
-        boolean adamReset = false;
-        int firstSeed = 0;
-        int hidden = 256;
-        for (int i = 3; i < args.length; i++) {
-            String[] kv = args[i].split("=", 2);
-            String value = kv.length == 2 ? kv[1] : null;
-            switch (kv[0]) {
-                case "--holdout" -> holdout = Double.parseDouble(required(kv[0], value));
-                case "--gray" -> gray = flag(kv[0], value);
-                case "--rescale" -> {
-                    if (value != null && value.matches("[0-9.eE+]+")) {
-                        divisor = Double.parseDouble(value);
-                    } else {
-                        rescale = flag(kv[0], value);
-                    }
-                }
-                case "--one-logit" -> oneLogit = flag(kv[0], value);
-                case "--adam-reset" -> adamReset = flag(kv[0], value);
-                case "--first-seed" -> firstSeed = Integer.parseInt(required(kv[0], value));
-                case "--hidden" -> hidden = Integer.parseInt(required(kv[0], value));
-                default -> {
-                    if (value == null || kv[0].startsWith("--")) {
-                        throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
-                    }
-                    overrides.put(kv[0], value);
-                }
-            }
-        }
-        return new Invocation(algorithm, seeds, firstSeed, overrides,
-                new Settings(hidden, steps, holdout, gray, rescale, divisor, oneLogit, adamReset));
-    }
-
-    private static String required(String option, String value) {
-        if (value == null) {
-            throw new IllegalArgumentException(option + " needs a value (" + option + "=...)");
-        }
-        return value;
-    }
-
-    private static boolean flag(String option, String value) {
-        if (value == null || value.equals("true")) {
-            return true;
-        }
-        if (value.equals("false")) {
-            return false;
-        }
-        throw new IllegalArgumentException(option + " takes true or false, got '" + value + "'");
-    }
-
-    /**
-     * @param args see {@link #parse}.
-     * @throws IOException if Fashion-MNIST cannot be found.
-     */
-    public static void main(String[] args) throws IOException {
-        Invocation in = parse(args);
-        List<Outcome> outcomes = runSeeds(FashionMnist.load(FashionMnist.locate(null)), in, in.algorithm() + " " + in.overrides());
-        System.out.printf(Locale.ROOT, "%s %s %s: train %.3f ± %.3f, test %.3f ± %.3f over %d seeds%n", in.algorithm(),
-                in.overrides(), in.settings(), mean(outcomes, true), std(outcomes, true), mean(outcomes, false),
-                std(outcomes, false), in.seeds());
-    }
-
-    /**
      * Runs an invocation's seeds one after the other, printing one line per seed.
      *
      * @param pool       verified Fashion-MNIST.
      * @param invocation what to run.
      * @param label      the lines' prefix.
+     * @param out        where the lines go.
      * @return the outcomes, by seed.
      */
-    static List<Outcome> runSeeds(FashionMnist.Pool pool, Invocation invocation, String label) {
+    public static List<Outcome> runSeeds(FashionMnist.Pool pool, Invocation invocation, String label, java.io.PrintWriter out) {
         List<Outcome> outcomes = new ArrayList<>();
         for (int seed = invocation.firstSeed(); seed < invocation.firstSeed() + invocation.seeds(); seed++) {
             Outcome o = run(pool, invocation.algorithm(), invocation.overrides(), seed, invocation.settings());
             outcomes.add(o);
-            System.out.printf(Locale.ROOT, "%s seed %d: train %.4f test %.4f heldout %s (%.3f s/step)%n", label, seed,
+            out.printf(Locale.ROOT, "%s seed %d: train %.4f test %.4f heldout %s (%.3f s/step)%n", label, seed,
                     o.trainAccuracy(), o.testAccuracy(), java.util.Arrays.toString(o.heldOutAccuracy()), o.secondsPerStep());
+            out.flush();
         }
         return outcomes;
     }
@@ -295,11 +210,13 @@ public final class IrmProtocolExperiment {
         return correct / (double) labels.length;
     }
 
-    static double mean(List<Outcome> outcomes, boolean train) {
+    /** @return the mean train (or test) accuracy. */
+    public static double mean(List<Outcome> outcomes, boolean train) {
         return outcomes.stream().mapToDouble(o -> train ? o.trainAccuracy() : o.testAccuracy()).average().orElse(Double.NaN);
     }
 
-    static double std(List<Outcome> outcomes, boolean train) {
+    /** @return the sample standard deviation of the train (or test) accuracy (0 for one seed). */
+    public static double std(List<Outcome> outcomes, boolean train) {
         double m = mean(outcomes, train);
         double s = outcomes.stream().mapToDouble(o -> {
             double v = (train ? o.trainAccuracy() : o.testAccuracy()) - m;

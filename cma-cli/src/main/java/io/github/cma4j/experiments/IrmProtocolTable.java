@@ -2,9 +2,8 @@ package io.github.cma4j.experiments;
 
 import io.github.cma4j.datasets.fashion.FashionMnist;
 
-import java.io.IOException;
+import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,9 +15,7 @@ import java.util.stream.Collectors;
  * settings, run for seeds 0 … S−1 one after the other, then the table in Markdown. The rows are the settings the
  * results were produced with (the baselines in the original scripts' forms; CMA with the weight chosen on held-out
  * training data, and CMA under the baselines' own schedule for comparison), so this class is also their record.
- * <pre>
- * usage: IrmProtocolTable [SEEDS] [--rows=ERM,IRM,...] [--steps=N] [--hidden=H]
- * </pre>
+ * {@code cma4j irm-protocol-table} runs it.
  */
 public final class IrmProtocolTable {
     /** Row label → the experiment's arguments after ALGORITHM SEEDS STEPS (the algorithm first). */
@@ -43,66 +40,24 @@ public final class IrmProtocolTable {
     }
 
     /**
-     * The experiment invocation of one row.
+     * Runs the rows one after the other, printing each seed's line, and returns the table.
      *
-     * @param row   a key of {@link #ROWS}.
-     * @param seeds how many seeds.
-     * @param extra further options (e.g. {@code --steps} is given as STEPS; {@code --hidden=H}).
-     * @param steps Adam steps.
-     * @return the parsed invocation.
+     * @param pool        verified Fashion-MNIST.
+     * @param invocations row label → its invocation, in table order. Not modified.
+     * @param out         where the seeds' lines go.
+     * @return the Markdown table.
      */
-    public static IrmProtocolExperiment.Invocation invocation(String row, int seeds, int steps, List<String> extra) {
-        String spec = ROWS.get(row);
-        if (spec == null) {
-            throw new IllegalArgumentException("unknown row '" + row + "'; valid: " + ROWS.keySet());
-        }
-        List<String> args = new ArrayList<>(Arrays.asList(spec.split(" ")));
-        args.add(1, Integer.toString(seeds));
-        args.add(2, Integer.toString(steps));
-        args.addAll(extra);
-        return IrmProtocolExperiment.parse(args.toArray(String[]::new));
-    }
-
-    /**
-     * @param args [SEEDS] [--rows=A,B] [--steps=N] [--hidden=H].
-     * @throws IOException if Fashion-MNIST cannot be found.
-     */
-    public static void main(String[] args) throws IOException {
-        int seeds = 5;
-        int steps = 501;
-        List<String> rows = new ArrayList<>(ROWS.keySet());
-        List<String> extra = new ArrayList<>();
-        for (String a : args) {
-            if (a.startsWith("--rows=")) {
-                rows = Arrays.asList(a.substring("--rows=".length()).split(","));
-            } else if (a.startsWith("--steps=")) {
-                steps = Integer.parseInt(a.substring("--steps=".length()));
-            } else if (a.startsWith("--hidden=")) {
-                extra.add(a);
-            } else if (a.matches("[0-9]+")) {
-                seeds = Integer.parseInt(a);
-            } else {
-                throw new IllegalArgumentException("unknown argument '" + a + "'; usage: [SEEDS] [--rows=" + String.join(",", ROWS.keySet())
-                        + "] [--steps=N] [--hidden=H]");
-            }
-        }
-        List<IrmProtocolExperiment.Invocation> invocations = new ArrayList<>();
-        for (String row : rows) {
-            invocations.add(invocation(row, seeds, steps, extra));      // every row checked before hours of training
-        }
-        FashionMnist.Pool pool = FashionMnist.load(FashionMnist.locate(null));
+    public static String run(FashionMnist.Pool pool, Map<String, IrmProtocolExperiment.Invocation> invocations, PrintWriter out) {
         List<String> table = new ArrayList<>();
         table.add("| method | seeds | train accuracy | test accuracy (−90%) | per seed (test) |");
         table.add("|---|---|---|---|---|");
-        for (int r = 0; r < rows.size(); r++) {
-            IrmProtocolExperiment.Invocation in = invocations.get(r);
-            List<IrmProtocolExperiment.Outcome> outcomes = IrmProtocolExperiment.runSeeds(pool, in, rows.get(r));
-            table.add(String.format(Locale.ROOT, "| %s | 0–%d | %.3f ± %.3f | %.3f ± %.3f | %s |", rows.get(r), seeds - 1,
-                    IrmProtocolExperiment.mean(outcomes, true), IrmProtocolExperiment.std(outcomes, true),
+        invocations.forEach((row, in) -> {
+            List<IrmProtocolExperiment.Outcome> outcomes = IrmProtocolExperiment.runSeeds(pool, in, row, out);
+            table.add(String.format(Locale.ROOT, "| %s | %d–%d | %.3f ± %.3f | %.3f ± %.3f | %s |", row, in.firstSeed(),
+                    in.firstSeed() + in.seeds() - 1, IrmProtocolExperiment.mean(outcomes, true), IrmProtocolExperiment.std(outcomes, true),
                     IrmProtocolExperiment.mean(outcomes, false), IrmProtocolExperiment.std(outcomes, false),
                     outcomes.stream().map(o -> String.format(Locale.ROOT, "%.3f", o.testAccuracy())).collect(Collectors.joining(", "))));
-        }
-        System.out.println();
-        table.forEach(System.out::println);
+        });
+        return "\n" + String.join("\n", table);
     }
 }

@@ -27,7 +27,7 @@ import java.util.Map;
  * pooled minibatches of 500, Adam, domain-mean cross-entropy, ISR constants c_g = c_h = 1/(C·D); ERM is the same
  * pipeline with α = β = 0. For each CMA configuration of the grid the mean over seeds of the <em>validation</em>
  * worst-group accuracy is computed; the best one (ties: smaller standard error) is then reported on the test
- * domain. Every run is seeded: data seed = trial seed, trainer seed = trial seed.
+ * domain. Every run is seeded: data seed = trial seed, trainer seed = trial seed. {@code cma4j linear-probe} runs it.
  */
 public final class LinearProbeExperiment {
     private LinearProbeExperiment() {
@@ -35,17 +35,6 @@ public final class LinearProbeExperiment {
 
     /** One configuration's per-seed results. */
     record Outcome(String name, Map<String, String> hyperparameters, double[] valWorst, double[] testWorst, double[] testAvg) {
-    }
-
-    /**
-     * Runs the experiment and prints a Markdown report.
-     *
-     * @param args optional: number of seeds (default 5), epochs (default 60).
-     */
-    public static void main(String[] args) {
-        int seeds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 60;
-        System.out.print(run(seeds, epochs));
     }
 
     /**
