@@ -62,7 +62,7 @@ public class BenchmarkFineTuneStep {
         }
         Map<String, String> hp = method.equals("CMA") ? Map.of("penalty_anneal_iters", "0") : Map.of();
         tuner = new FineTuner(new MnistCnnFeaturizer(2, 28, 28, DataType.FLOAT, 0), 2, Algorithms.create(method, hp, 0),
-                FineTuner.Adam.of(1e-3, 0), 0);
+                io.github.cma4j.core.optim.Adam.of(1e-3, 0), 0);
     }
 
     @Benchmark

@@ -19,7 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The IRM ColoredMNIST protocol on Fashion-MNIST (benchmarks.md §3; issue "Fine-tuning"): 2×14×14 inputs, the MLP
+ * The IRM ColoredMNIST protocol on Fashion-MNIST (docs/results.md): 2×14×14 inputs, the MLP
  * featurizer (h = 256) and a linear head, full batch on the two training environments (+80%, +90%), Adam (lr 1e-3)
  * with L2 1e-3 (weight decay 2e-3: the script adds 1e-3·Σ‖w‖²), a fixed number of steps (501), final train and test
  * (−90%) accuracy per seed. The algorithm and its hyperparameters come from the registry.
@@ -159,7 +159,7 @@ public final class IrmProtocolExperiment {
         io.github.cma4j.core.hparam.Hyperparameters hp = Algorithms.get(algorithm).hyperparameters().resolve(overrides);
         int width = settings.gray() ? data.numFeatures() / 2 : data.numFeatures();
         FineTuner tuner = new FineTuner(new MlpFeaturizer(width, settings.hidden(), DataType.FLOAT, seed), 2,
-                Algorithms.create(algorithm, overrides, seed), FineTuner.Adam.of(1e-3, 2e-3), seed);
+                Algorithms.create(algorithm, overrides, seed), io.github.cma4j.core.optim.Adam.of(1e-3, 2e-3), seed);
         if (settings.oneLogit()) {
             tuner.referenceClass();
         }

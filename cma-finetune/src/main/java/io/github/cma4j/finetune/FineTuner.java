@@ -1,6 +1,7 @@
 package io.github.cma4j.finetune;
 
 import io.github.cma4j.core.objective.DomainObjective;
+import io.github.cma4j.core.optim.Adam;
 import io.github.cma4j.core.objective.ObjectiveResult;
 import org.ejml.data.DMatrixRMaj;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -21,30 +22,6 @@ import java.util.SplittableRandom;
  * naming the step and the term that went non-finite, and the parameters stay those of the last good step.
  */
 public final class FineTuner {
-    /**
-     * Adam's settings.
-     *
-     * @param learningRate lr.
-     * @param weightDecay  L2 coefficient.
-     * @param betaOne      β₁.
-     * @param betaTwo      β₂.
-     * @param epsilon      ε.
-     */
-    public record Adam(double learningRate, double weightDecay, double betaOne, double betaTwo, double epsilon) {
-        /** Validates. */
-        public Adam {
-            if (!(learningRate > 0) || !(weightDecay >= 0) || !(betaOne >= 0 && betaOne < 1) || !(betaTwo >= 0 && betaTwo < 1)
-                    || !(epsilon > 0)) {
-                throw new IllegalArgumentException("invalid Adam settings " + this);
-            }
-        }
-
-        /** @return β₁ 0.9, β₂ 0.999, ε 1e-8. */
-        public static Adam of(double learningRate, double weightDecay) {
-            return new Adam(learningRate, weightDecay, 0.9, 0.999, 1e-8);
-        }
-    }
-
     private final Featurizer featurizer;
     private final HybridStep hybridStep = new HybridStep();
     private final DMatrixRMaj head;
@@ -177,8 +154,8 @@ public final class FineTuner {
             resetOptimizer();
         }
         adamSteps++;
-        double c1 = 1 - Math.pow(adam.betaOne(), adamSteps);
-        double c2 = 1 - Math.pow(adam.betaTwo(), adamSteps);
+        double c1 = adam.firstCorrection(adamSteps);
+        double c2 = adam.secondCorrection(adamSteps);
         for (String name : featurizer.parameterNames()) {
             INDArray p = featurizer.parameter(name);
             INDArray grad = g.featurizerGradients().get(name).castTo(p.dataType());
@@ -193,13 +170,9 @@ public final class FineTuner {
             INDArray denominator = Transforms.sqrt(v.div(c2), true).addi(adam.epsilon());
             p.subi(m.div(c1).divi(denominator).muli(adam.learningRate()));
         }
-        double[] gradW = r.gradW().data;
-        for (int idx = referenceClass ? head.numCols : 0; idx < head.getNumElements(); idx++) {
-            double gw = lossScale * (gradW[idx] + adam.weightDecay() * head.data[idx]);
-            headFirst[idx] = adam.betaOne() * headFirst[idx] + (1 - adam.betaOne()) * gw;
-            headSecond[idx] = adam.betaTwo() * headSecond[idx] + (1 - adam.betaTwo()) * gw * gw;
-            head.data[idx] -= adam.learningRate() * (headFirst[idx] / c1) / (Math.sqrt(headSecond[idx] / c2) + adam.epsilon());
-        }
+        // the pinned reference row (referenceClass) is not a parameter
+        adam.update(head.data, r.gradW().data, headFirst, headSecond, referenceClass ? head.numCols : 0,
+                head.getNumElements(), adamSteps, lossScale);
         return new StepReport(r.value(), r.terms(), reset);
     }
 

@@ -5,6 +5,7 @@ import com.oracle.labs.mlrg.olcut.provenance.Provenance;
 import io.github.cma4j.core.algorithm.Algorithms;
 import io.github.cma4j.core.algorithm.ErmObjective;
 import io.github.cma4j.core.objective.DomainObjective;
+import io.github.cma4j.core.optim.Adam;
 import io.github.cma4j.tribuo.BatchMode;
 import io.github.cma4j.tribuo.DomainData;
 import io.github.cma4j.tribuo.data.TribuoDatasets;
@@ -161,7 +162,7 @@ public final class FineTuningTrainer implements Trainer<Label> {
                 || (batchMode == BatchMode.DOMAIN_BALANCED && batchSize < 1)) {
             throw new IllegalArgumentException("invalid settings: " + this);
         }
-        new FineTuner.Adam(learningRate, weightDecay, 0.9, 0.999, 1e-8);        // validates
+        Adam.of(learningRate, weightDecay);        // validates
         this.rng = new SplittableRandom(seed);
     }
 
@@ -214,7 +215,7 @@ public final class FineTuningTrainer implements Trainer<Label> {
             case MNIST_CNN -> new MnistCnnFeaturizer(imageShape.get(0), imageShape.get(1), imageShape.get(2), type, initSeed);
         };
         FineTuner tuner = new FineTuner(featurizer, outputInfo.size(), objective,
-                new FineTuner.Adam(learningRate, weightDecay, 0.9, 0.999, 1e-8), localRng.nextLong());
+                Adam.of(learningRate, weightDecay), localRng.nextLong());
         tuner.expectDomains(data.domainNames());
         DomainData.Batcher batcher = data.batcher(batchMode, batchSize, localRng);
         INDArray fullBatch = null;

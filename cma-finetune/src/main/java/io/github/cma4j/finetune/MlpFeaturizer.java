@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The IRM ColoredMNIST featurizer: input → h → h with ReLU after each layer (benchmarks.md §3; the linear head lives
+ * The IRM ColoredMNIST featurizer: input → h → h with ReLU after each layer (the IRM script, docs/results.md; the linear head lives
  * with cma-core). Weights are Xavier-uniform, biases 0, drawn from the seed.
  * <p>
  * The model is the SameDiff graph ({@link Featurizer}); training runs a hand-written pass on the graph's own

@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
 /**
  * DomainBed's {@code MNIST_CNN} as a SameDiff graph: four 3×3 convolutions (64, 128 with stride 2, 128, 128
  * channels, padding 1), each followed by ReLU and GroupNorm with 8 groups, then global average pooling to a
- * 128-d feature (benchmarks.md §2; DomainBed {@code networks.py}). Inputs are images flattened row-major as
+ * 128-d feature (DomainBed {@code networks.py}). Inputs are images flattened row-major as
  * channel, row, column. Initialisation follows PyTorch's defaults: convolution weights and biases
  * U(−1/√fan_in, 1/√fan_in), GroupNorm scale 1 and shift 0.
  * <p>

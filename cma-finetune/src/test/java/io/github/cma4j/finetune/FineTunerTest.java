@@ -43,8 +43,8 @@ class FineTunerTest {
     void firstStepIsAdamsFormula() {
         INDArray x = toy(1);
         var objective = Algorithms.create("ERM", Map.of(), 0);
-        FineTuner tuner = new FineTuner(new MlpFeaturizer(6, 5, DataType.DOUBLE, 3), 2, objective, FineTuner.Adam.of(0.01, 0), 4);
-        FineTuner reference = new FineTuner(new MlpFeaturizer(6, 5, DataType.DOUBLE, 3), 2, objective, FineTuner.Adam.of(0.01, 0), 4);
+        FineTuner tuner = new FineTuner(new MlpFeaturizer(6, 5, DataType.DOUBLE, 3), 2, objective, io.github.cma4j.core.optim.Adam.of(0.01, 0), 4);
+        FineTuner reference = new FineTuner(new MlpFeaturizer(6, 5, DataType.DOUBLE, 3), 2, objective, io.github.cma4j.core.optim.Adam.of(0.01, 0), 4);
         DMatrixRMaj headBefore = reference.head().copy();
         HybridStep.Gradients g = HybridStep.compute(reference.featurizer(), x, labels, domains, 2, reference.head(), objective, 0);
         tuner.step(x, labels, domains, 0);
@@ -70,8 +70,8 @@ class FineTunerTest {
     void lossScaleAppliesToTheWholeLoss() {
         INDArray x = toy(5);
         var objective = Algorithms.create("ERM", Map.of(), 0);
-        FineTuner plain = new FineTuner(new MlpFeaturizer(6, 5, DataType.DOUBLE, 3), 2, objective, FineTuner.Adam.of(0.01, 0.05), 4);
-        FineTuner scaled = new FineTuner(new MlpFeaturizer(6, 5, DataType.DOUBLE, 3), 2, objective, FineTuner.Adam.of(0.01, 0.05), 4);
+        FineTuner plain = new FineTuner(new MlpFeaturizer(6, 5, DataType.DOUBLE, 3), 2, objective, io.github.cma4j.core.optim.Adam.of(0.01, 0.05), 4);
+        FineTuner scaled = new FineTuner(new MlpFeaturizer(6, 5, DataType.DOUBLE, 3), 2, objective, io.github.cma4j.core.optim.Adam.of(0.01, 0.05), 4);
         plain.step(x, labels, domains, 0, 1.0);
         scaled.step(x, labels, domains, 0, 1e-3);
         for (String name : MlpFeaturizer.PARAMETERS) {
@@ -88,7 +88,7 @@ class FineTunerTest {
     void trainingLowersTheLossAndAnnealingResetsAdam() {
         INDArray x = toy(2);
         FineTuner tuner = new FineTuner(new MlpFeaturizer(6, 8, DataType.DOUBLE, 5), 2, Algorithms.create("CMA",
-                Map.of("penalty_anneal_iters", "20", "grad_alpha", "1", "hess_beta", "1"), 0), FineTuner.Adam.of(0.01, 1e-4), 6);
+                Map.of("penalty_anneal_iters", "20", "grad_alpha", "1", "hess_beta", "1"), 0), io.github.cma4j.core.optim.Adam.of(0.01, 1e-4), 6);
         double first = tuner.step(x, labels, domains, 0).value();
         double last = first;
         for (int t = 1; t < 60; t++) {
@@ -113,7 +113,7 @@ class FineTunerTest {
     void ignoredResetsKeepAdamsMoments() {
         INDArray x = toy(2);
         FineTuner tuner = new FineTuner(new MlpFeaturizer(6, 8, DataType.DOUBLE, 5), 2, Algorithms.create("IRM",
-                Map.of("irm_penalty_anneal_iters", "3", "irm_lambda", "10"), 0), FineTuner.Adam.of(0.01, 1e-4), 6)
+                Map.of("irm_penalty_anneal_iters", "3", "irm_lambda", "10"), 0), io.github.cma4j.core.optim.Adam.of(0.01, 1e-4), 6)
                 .ignoreOptimizerResets();
         for (int t = 0; t < 6; t++) {
             assertFalse(tuner.step(x, labels, domains, t).reset());
@@ -130,7 +130,7 @@ class FineTunerTest {
         INDArray x = toy(3);
         int h = 8;
         FineTuner tuner = new FineTuner(new MlpFeaturizer(6, h, DataType.DOUBLE, 5), 2, Algorithms.create("ERM", Map.of(), 0),
-                FineTuner.Adam.of(0.02, 1e-2), 6).referenceClass();
+                io.github.cma4j.core.optim.Adam.of(0.02, 1e-2), 6).referenceClass();
         double bound = Math.sqrt(6.0 / (h + 1));
         double largest = 0;
         for (int j = 0; j < h; j++) {
@@ -201,7 +201,7 @@ class FineTunerTest {
     void divergenceStopsAtTheStepAndKeepsTheLastGoodParameters() {
         INDArray x = toy(3).mul(1e150);
         FineTuner tuner = new FineTuner(new MlpFeaturizer(6, 5, DataType.DOUBLE, 7), 2, Algorithms.create("ERM", Map.of(), 0),
-                FineTuner.Adam.of(1e150, 0), 8);
+                io.github.cma4j.core.optim.Adam.of(1e150, 0), 8);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
             for (int t = 0; t < 20; t++) {
                 tuner.step(x, labels, domains, t);

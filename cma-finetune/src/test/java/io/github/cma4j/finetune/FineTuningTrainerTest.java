@@ -137,7 +137,7 @@ class FineTuningTrainerTest {
         assertTrue(e.getMessage().contains("FULL or DOMAIN_BALANCED"), e.getMessage());
 
         FineTuner tuner = new FineTuner(new MlpFeaturizer(3, 4, DataType.DOUBLE, 1), 2, Algorithms.create("ERM", Map.of(), 0),
-                FineTuner.Adam.of(1e-3, 0), 1);
+                io.github.cma4j.core.optim.Adam.of(1e-3, 0), 1);
         tuner.expectDomains(List.of("site-a", "site-b"));
         e = assertThrows(IllegalArgumentException.class,
                 () -> tuner.step(Nd4j.rand(DataType.DOUBLE, 4, 3), new int[]{0, 1, 0, 1}, new int[]{0, 0, 0, 0}, 12));

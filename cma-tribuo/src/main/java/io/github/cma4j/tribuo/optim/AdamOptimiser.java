@@ -1,5 +1,6 @@
 package io.github.cma4j.tribuo.optim;
 
+import io.github.cma4j.core.optim.Adam;
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
@@ -8,16 +9,12 @@ import org.tribuo.math.StochasticGradientOptimiser;
 import org.tribuo.math.la.Tensor;
 
 /**
- * Adam (Kingma and Ba, 2015) for Tribuo's SGD trainers, written because Tribuo 4.3.2's
- * {@code org.tribuo.math.optimisers.Adam} multiplies the update by √v̂ + ε where it should divide (fixed on
- * Tribuo's main branch after 4.3.2, in no release), which makes its steps 10⁻⁴–10⁻⁸ instead of ≈ lr.
- * <pre>
- *   g ← weight·g − λ·θ                  (optional L2 weight decay, as PyTorch's Adam(weight_decay=λ))
- *   m ← β₁ m + (1 − β₁) g,   v ← β₂ v + (1 − β₂) g²
- *   update = lr · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε)
- * </pre>
- * Tribuo's convention: {@code g} is the <em>ascent</em> direction (−∇loss) and the returned tensors are added to
- * the parameters. {@link #reset()} clears the moments and the step count (DomainBed resets Adam when a penalty
+ * cma4j's Adam ({@link Adam}, docs/math.md §10) as a Tribuo {@code StochasticGradientOptimiser}, because Tribuo
+ * 4.3.2's {@code org.tribuo.math.optimisers.Adam} multiplies the update by √v̂ + ε where it should divide (fixed on
+ * Tribuo's main branch after 4.3.2, in no release), which makes its steps 10⁻⁴–10⁻⁸ instead of ≈ lr. The settings
+ * are {@code @Config} fields for provenance and validated as {@link Adam}; the rule is {@link Adam}'s on Tribuo's
+ * tensors, in Tribuo's convention: the gradient is the <em>ascent</em> direction (−∇loss) and the returned tensors
+ * are added to the parameters. {@link #reset()} clears the moments and the step count (DomainBed resets Adam when a penalty
  * is annealed in); the trainer then calls {@link #initialise} again.
  *
  * <pre>
@@ -36,6 +33,7 @@ public final class AdamOptimiser implements StochasticGradientOptimiser {
     @Config(description = "L2 weight decay added to the gradient (PyTorch Adam semantics)")
     private double weightDecay = 0.0;
 
+    private Adam settings;
     private int iterations;
     private Tensor[] firstMoment;
     private Tensor[] secondMoment;
@@ -70,11 +68,7 @@ public final class AdamOptimiser implements StochasticGradientOptimiser {
 
     @Override
     public void postConfig() {
-        if (!(learningRate > 0) || !(betaOne >= 0 && betaOne < 1) || !(betaTwo >= 0 && betaTwo < 1) || !(epsilon > 0)
-                || !(weightDecay >= 0)) {
-            throw new IllegalArgumentException("Adam needs lr > 0, β₁, β₂ in [0, 1), ε > 0, weight decay >= 0; got lr="
-                    + learningRate + " β₁=" + betaOne + " β₂=" + betaTwo + " ε=" + epsilon + " wd=" + weightDecay);
-        }
+        settings = new Adam(learningRate, betaOne, betaTwo, epsilon, weightDecay);
     }
 
     @Override
@@ -91,8 +85,8 @@ public final class AdamOptimiser implements StochasticGradientOptimiser {
             throw new IllegalStateException("Adam.step called before initialise (or after reset without initialise)");
         }
         iterations++;
-        double correctionOne = 1.0 - Math.pow(betaOne, iterations);
-        double correctionTwo = 1.0 - Math.pow(betaTwo, iterations);
+        double correctionOne = settings.firstCorrection(iterations);
+        double correctionTwo = settings.secondCorrection(iterations);
         Tensor[] current = weightDecay != 0.0 ? parameters.get() : null;
         Tensor[] out = new Tensor[updates.length];
         for (int i = 0; i < updates.length; i++) {

@@ -84,4 +84,30 @@ class AdamOptimiserTest {
         assertEquals(-1e-2, step, 1e-9, "ascent g = −0.5·2 = −1, so the first step is −lr");
         assertThrows(IllegalArgumentException.class, () -> new AdamOptimiser(-1));
     }
+
+    /** The Tribuo optimiser applies cma-core's Adam rule: ten steps with weight decay give the same parameters. */
+    @Test
+    void appliesTheCoreAdamRule() {
+        io.github.cma4j.core.optim.Adam rule = new io.github.cma4j.core.optim.Adam(1e-2, 0.8, 0.99, 1e-6, 0.3);
+        LinearParameters params = new LinearParameters(2, 1);
+        params.getWeightMatrix().set(0, 0, 2.0);
+        AdamOptimiser adam = new AdamOptimiser(1e-2, 0.8, 0.99, 1e-6, 0.3);
+        adam.initialise(params);
+        double[] theta = {2.0, 0.0};
+        double[] m = new double[2];
+        double[] v = new double[2];
+        for (int t = 1; t <= 10; t++) {
+            DenseMatrix ascent = new DenseMatrix(1, 2);
+            double[] descent = new double[2];
+            for (int e = 0; e < 2; e++) {
+                ascent.set(0, e, -gradient(t, e));
+                descent[e] = gradient(t, e);
+            }
+            params.update(adam.step(new Tensor[]{ascent}, 1.0));
+            rule.update(theta, descent, m, v, 0, 2, t, 1.0);
+            for (int e = 0; e < 2; e++) {
+                assertEquals(theta[e], params.getWeightMatrix().get(0, e), 1e-14, "step " + t + " entry " + e);
+            }
+        }
+    }
 }
