@@ -17,7 +17,7 @@ import static io.github.cma4j.core.linalg.RowOps.dot;
 
 /**
  * CMA's full-Hessian penalty in the <b>blocked form</b>: per domain the D×D blocks of c_h H_e, each a weighted
- * Gram matrix of the domain's features (cma-math.md §2, {@code docs/math.md} §4.2). Exactly the same value and
+ * Gram matrix of the domain's features (docs/math.md §4.2). Exactly the same value and
  * gradients as {@link GramHessianPenalty}; cheaper when n is large relative to D and C is small.
  * <p>
  * Block (k,l) of c_h H_e is F_e^{kl} = (c_h/n_e) Σ_{i∈B_e} A_i[k,l] x̃_i x̃_iᵀ. Because every row of
@@ -237,110 +237,146 @@ public final class BlockedHessianPenalty {
      * domain e of ∂/∂P and ∂/∂X̃ (disjoint from other domains' rows, so domains may run concurrently).
      */
     private double deviationAndBackward(HeadPass pass, int e, double ch, double weight, Layout layout, DMatrixRMaj[] mean) {
-        DMatrixRMaj X = pass.features();
-        DMatrixRMaj P = pass.probabilities();
-        int c = layout.c;
-        int d = layout.d;
-        int free = layout.free;
-        int[][] pairOf = layout.pairOf;
         int numDomains = pass.index().numDomains();
-        double[] gamma = new double[free * free];
         DMatrixRMaj[] delta = blocks[e];
-        double domainSum = 0;
-        double phiScale;
-        if (free == 1) {
-            // binary: ρ = −Δ and τ = Δ, so the norm is 4‖Δ‖² and Φ = (8/E)Δ — no ρ, τ arrays
-            double[] phi = delta[0].data;
-            axpy(-1.0, mean[0].data, 0, phi, 0, d * d);
-            domainSum = 4.0 * dot(phi, 0, phi, 0, d * d);
-            phiScale = 8.0 / numDomains;
-        } else {
-            double[] rho = new double[free * d * d];
-            double[] tau = new double[d * d];
-            for (int kk = 0; kk < free; kk++) {
-                for (int l = kk; l < free; l++) {
-                    int pair = pairOf[kk][l];
-                    axpy(-1.0, mean[pair].data, 0, delta[pair].data, 0, d * d);   // Δ^{kl} = F_e − F̄
-                    double sq = dot(delta[pair].data, 0, delta[pair].data, 0, d * d);
-                    domainSum += (kk == l ? 1.0 : 2.0) * sq;
-                    axpy(-1.0, delta[pair].data, 0, rho, kk * d * d, d * d);
-                    if (kk != l) {
-                        axpy(-1.0, delta[pair].data, 0, rho, l * d * d, d * d);
-                    }
-                }
-            }
-            for (int kk = 0; kk < free; kk++) {
-                domainSum += 2.0 * dot(rho, kk * d * d, rho, kk * d * d, d * d);
-                axpy(-1.0, rho, kk * d * d, tau, 0, d * d);                        // τ = −Σ_k ρ_k
-            }
-            domainSum += dot(tau, 0, tau, 0, d * d);
-            if (weight != 0.0) {
-                // Φ^{kl}/(2/E) = Δ^{kl} − ρ_k − ρ_l + τ, stored in place of Δ^{kl}
-                for (int kk = 0; kk < free; kk++) {
-                    for (int l = kk; l < free; l++) {
-                        double[] phi = delta[pairOf[kk][l]].data;
-                        axpy(-1.0, rho, kk * d * d, phi, 0, d * d);
-                        axpy(-1.0, rho, l * d * d, phi, 0, d * d);
-                        axpy(1.0, tau, 0, phi, 0, d * d);
-                    }
-                }
-            }
-            phiScale = 2.0 / numDomains;
-        }
+        double domainSum = layout.free == 1 ? binaryDeviation(delta[0], mean[0], layout.d)
+                : deviation(delta, mean, layout, weight != 0.0);
         if (weight == 0.0) {
             return domainSum;
         }
+        // binary: Φ = (8/E)Δ; otherwise Φ^{kl} = (2/E)(Δ^{kl} − ρ_k − ρ_l + τ), stored unscaled in place of Δ^{kl}
+        double phiScale = (layout.free == 1 ? 8.0 : 2.0) / numDomains;
+        double[][] forms = projectRows(pass, e, layout, phiScale);
+        backwardRows(pass, e, weight * ch / pass.index().size(e), layout, forms);
+        return domainSum;
+    }
 
-        DMatrixRMaj dP = pass.gradProbabilities();
-        DMatrixRMaj dX = pass.gradFeaturesDirect();
-        int[] rows = pass.index().rows(e);
-        int ne = rows.length;
-        double scale = weight * ch / ne;
+    /** Binary case: ρ = −Δ and τ = Δ, so the norm is 4‖Δ‖² (Δ = F_e − F̄ left in place of F_e). */
+    private static double binaryDeviation(DMatrixRMaj delta, DMatrixRMaj mean, int d) {
+        double[] phi = delta.data;
+        axpy(-1.0, mean.data, 0, phi, 0, d * d);
+        return 4.0 * dot(phi, 0, phi, 0, d * d);
+    }
+
+    /**
+     * C &gt; 2: Δ^{kl} = F_e^{kl} − F̄^{kl} for the free blocks, ρ_k = −Σ_l Δ^{kl}, τ = −Σ_k ρ_k, and the norm
+     * Σ‖Δ^{kl}‖² + 2Σ‖ρ_k‖² + ‖τ‖² (docs/math.md §4.2). With {@code formPhi}, Δ^{kl} is then replaced by
+     * Δ^{kl} − ρ_k − ρ_l + τ, Φ^{kl} up to its factor 2/E.
+     */
+    private static double deviation(DMatrixRMaj[] delta, DMatrixRMaj[] mean, Layout layout, boolean formPhi) {
+        int d = layout.d;
+        int free = layout.free;
+        int[][] pairOf = layout.pairOf;
+        double[] rho = new double[free * d * d];
+        double[] tau = new double[d * d];
+        double domainSum = 0;
+        for (int kk = 0; kk < free; kk++) {
+            for (int l = kk; l < free; l++) {
+                int pair = pairOf[kk][l];
+                axpy(-1.0, mean[pair].data, 0, delta[pair].data, 0, d * d);   // Δ^{kl} = F_e − F̄
+                double sq = dot(delta[pair].data, 0, delta[pair].data, 0, d * d);
+                domainSum += (kk == l ? 1.0 : 2.0) * sq;
+                axpy(-1.0, delta[pair].data, 0, rho, kk * d * d, d * d);
+                if (kk != l) {
+                    axpy(-1.0, delta[pair].data, 0, rho, l * d * d, d * d);
+                }
+            }
+        }
+        for (int kk = 0; kk < free; kk++) {
+            domainSum += 2.0 * dot(rho, kk * d * d, rho, kk * d * d, d * d);
+            axpy(-1.0, rho, kk * d * d, tau, 0, d * d);                        // τ = −Σ_k ρ_k
+        }
+        domainSum += dot(tau, 0, tau, 0, d * d);
+        if (formPhi) {
+            for (int kk = 0; kk < free; kk++) {
+                for (int l = kk; l < free; l++) {
+                    double[] phi = delta[pairOf[kk][l]].data;
+                    axpy(-1.0, rho, kk * d * d, phi, 0, d * d);
+                    axpy(-1.0, rho, l * d * d, phi, 0, d * d);
+                    axpy(1.0, tau, 0, phi, 0, d * d);
+                }
+            }
+        }
+        return domainSum;
+    }
+
+    /**
+     * Scales Φ by {@code phiScale} and projects the domain's rows on it, one path per case: in float32 Y = X_e Φ
+     * into {@link #floatProjections}; in float64 with feature gradients Y = X_e Φ into {@link #projections}; in
+     * float64 without them only the quadratic forms x̃ᵢᵀΦx̃ᵢ, returned (null otherwise).
+     */
+    private double[][] projectRows(HeadPass pass, int e, Layout layout, double phiScale) {
+        int ne = pass.index().size(e);
+        boolean withFeatures = pass.gradFeaturesDirect() != null;
+        double[][] forms = layout.precision == ProductPrecision.FLOAT64 && !withFeatures ? new double[layout.numPairs][] : null;
         if (projections[e] == null || projections[e].length < layout.numPairs) {
             projections[e] = new DMatrixRMaj[layout.numPairs];
         }
-        DMatrixRMaj[] proj = projections[e];
-        double[][] forms = new double[layout.numPairs][];
-        boolean inFloat = layout.precision == ProductPrecision.FLOAT32;
-        int ld = FloatProducts.paddedWidth(d);
-        if (inFloat && (floatProjections[e] == null || floatProjections[e].length < layout.numPairs)) {
+        if (layout.precision == ProductPrecision.FLOAT32
+                && (floatProjections[e] == null || floatProjections[e].length < layout.numPairs)) {
             floatProjections[e] = new float[layout.numPairs][];
         }
-        float[][] projF = inFloat ? floatProjections[e] : null;
         for (int pair = 0; pair < layout.numPairs; pair++) {
-            if (inFloat) {
-                // Y^{kl} = X_e Φ^{kl} in float32, rows padded to ld; used for the forms and the feature gradient
-                float[] phi = floatPhi[e] = atLeast(floatPhi[e], d * ld);
-                double[] src = delta[pair].data;
-                for (int j = 0; j < d; j++) {
-                    for (int t = 0; t < d; t++) {
-                        phi[j * ld + t] = (float) (phiScale * src[j * d + t]);
-                    }
-                    Arrays.fill(phi, j * ld + d, (j + 1) * ld, 0f);
-                }
-                projF[pair] = atLeast(projF[pair], ne * ld);
-                FloatProducts.multPadded(floatRows[e], ne, d, phi, projF[pair]);
-            } else if (dX == null) {
-                // only x̃ᵢᵀΦx̃ᵢ is needed (no feature gradient): Φ's upper triangle, off-diagonal doubled, in place
-                // (Φ is not needed afterwards), then the quadratic forms at half the cost of X_e Φ
-                upperTriangleDoubled(delta[pair].data, d, phiScale);
+            DMatrixRMaj phi = blocks[e][pair];
+            if (layout.precision == ProductPrecision.FLOAT32) {
+                projectFloat(e, pair, phi, ne, layout.d, phiScale);
+            } else if (forms != null) {
+                // Φ's upper triangle, off-diagonal doubled, in place (Φ is not needed afterwards), then the quadratic
+                // forms at half the cost of X_e Φ
+                upperTriangleDoubled(phi.data, layout.d, phiScale);
                 forms[pair] = new double[ne];
-                TiledOps.quadraticFormsUpper(domainRows[e], delta[pair], forms[pair]);
+                TiledOps.quadraticFormsUpper(domainRows[e], phi, forms[pair]);
             } else {
-                // Y^{kl} = X_e Φ^{kl} (Φ symmetric), one tiled product per block; row r of Y^{kl} is (Φ^{kl} x̃_i)ᵀ
-                CommonOps_DDRM.scale(phiScale, delta[pair]);
-                proj[pair] = RowOps.reshaped(proj[pair], ne, d);
-                TiledOps.multTransB(1.0, domainRows[e], delta[pair], 0.0, proj[pair]);
+                // Y^{kl} = X_e Φ^{kl} (Φ symmetric); row r of Y^{kl} is (Φ^{kl} x̃_i)ᵀ
+                CommonOps_DDRM.scale(phiScale, phi);
+                projections[e][pair] = RowOps.reshaped(projections[e][pair], ne, layout.d);
+                TiledOps.multTransB(1.0, domainRows[e], phi, 0.0, projections[e][pair]);
             }
         }
-        for (int r = 0; r < ne; r++) {
+        return forms;
+    }
+
+    /** Y^{kl} = X_e (phiScale·Φ^{kl}) in float32, rows padded to {@link FloatProducts#paddedWidth}. */
+    private void projectFloat(int e, int pair, DMatrixRMaj phiBlock, int ne, int d, double phiScale) {
+        int ld = FloatProducts.paddedWidth(d);
+        float[] phi = floatPhi[e] = atLeast(floatPhi[e], d * ld);
+        double[] src = phiBlock.data;
+        for (int j = 0; j < d; j++) {
+            for (int t = 0; t < d; t++) {
+                phi[j * ld + t] = (float) (phiScale * src[j * d + t]);
+            }
+            Arrays.fill(phi, j * ld + d, (j + 1) * ld, 0f);
+        }
+        float[][] projF = floatProjections[e];
+        projF[pair] = atLeast(projF[pair], ne * ld);
+        FloatProducts.multPadded(floatRows[e], ne, d, phi, projF[pair]);
+    }
+
+    /**
+     * The per-row backward of docs/math.md §4.2: Γ_i[k,l] = scale·x̃ᵢᵀΦ^{kl}x̃ᵢ, ∂P/∂p_m = Γ[m,m] − 2(Γp)_m for the
+     * free classes, and ∂P/∂x̃ᵢ (direct) = 2·scale·Σ_{k,l} A_i[k,l] Φ^{kl}x̃ᵢ. {@code forms} holds the quadratic
+     * forms when {@link #projectRows} computed only those.
+     */
+    private void backwardRows(HeadPass pass, int e, double scale, Layout layout, double[][] forms) {
+        DMatrixRMaj X = pass.features();
+        DMatrixRMaj P = pass.probabilities();
+        DMatrixRMaj dP = pass.gradProbabilities();
+        DMatrixRMaj dX = pass.gradFeaturesDirect();
+        int c = layout.c;
+        int d = layout.d;
+        int free = layout.free;
+        int ld = FloatProducts.paddedWidth(d);
+        boolean inFloat = layout.precision == ProductPrecision.FLOAT32;
+        int[] rows = pass.index().rows(e);
+        double[] gamma = new double[free * free];
+        for (int r = 0; r < rows.length; r++) {
             int i = rows[r];
             int xo = i * d;
             for (int kk = 0; kk < free; kk++) {
                 for (int l = kk; l < free; l++) {
-                    int pair = pairOf[kk][l];
-                    double g = scale * (inFloat ? FloatProducts.dot(floatRows[e], r * d, projF[pair], r * ld, d)
-                            : dX == null ? forms[pair][r] : dot(X.data, xo, proj[pair].data, r * d, d));
+                    int pair = layout.pairOf[kk][l];
+                    double g = scale * (inFloat ? FloatProducts.dot(floatRows[e], r * d, floatProjections[e][pair], r * ld, d)
+                            : forms != null ? forms[pair][r] : dot(X.data, xo, projections[e][pair].data, r * d, d));
                     gamma[kk * free + l] = g;
                     gamma[l * free + kk] = g;
                     if (dX != null) {
@@ -348,9 +384,9 @@ public final class BlockedHessianPenalty {
                         double a = (kk == l ? pk : 0.0) - pk * P.data[i * c + l];
                         double coefficient = (kk == l ? 2.0 : 4.0) * scale * a;
                         if (inFloat) {
-                            axpy(coefficient, projF[pair], r * ld, dX.data, xo, d);
+                            axpy(coefficient, floatProjections[e][pair], r * ld, dX.data, xo, d);
                         } else {
-                            axpy(coefficient, proj[pair].data, r * d, dX.data, xo, d);
+                            axpy(coefficient, projections[e][pair].data, r * d, dX.data, xo, d);
                         }
                     }
                 }
@@ -364,7 +400,6 @@ public final class BlockedHessianPenalty {
                 dP.data[i * c + m] += gamma[m * free + m] - 2.0 * gp;
             }
         }
-        return domainSum;
     }
 
     private void ensureBlocks(int count, int numPairs, int d) {

@@ -9,7 +9,7 @@ import org.ejml.dense.row.CommonOps_DDRM;
 
 /**
  * CMA's full-Hessian penalty in the <b>Gram form</b>: exact, without ever materialising a (C·D)×(C·D) Hessian
- * (cma-math.md §4 and §5, {@code docs/math.md} §4.1).
+ * (docs/math.md §4.1).
  * <pre>
  *   P_hess = (1/E) Σ_e ‖c_h H_e − c_h H̄‖_F²  =  c_h² Σ_{i,j} Ω_ij T_ij K_ij²
  *   K = X̃X̃ᵀ,  S = PPᵀ,  Q = (P∘P)Pᵀ,  T = S − Q − Qᵀ + S∘S        (T_ij = tr(A_i A_j))
@@ -50,7 +50,7 @@ public final class GramHessianPenalty {
 
     /**
      * Computes P_hess and, when {@code cg} is not NaN, also P_grad in its Gram form
-     * (P_grad = c_g² Σ Ω∘(RRᵀ)∘K, ∂/∂R = 2c_g²(Ω∘K)R, ∂/∂X̃ = 2c_g²(Ω∘RRᵀ)X̃, cma-math.md §4–5), adding
+     * (P_grad = c_g² Σ Ω∘(RRᵀ)∘K, ∂/∂R = 2c_g²(Ω∘K)R, ∂/∂X̃ = 2c_g²(Ω∘RRᵀ)X̃, docs/math.md §4.1), adding
      * α·∂P_grad + β·∂P_hess into the pass. Fusing them costs O(n²C) on top of the Hessian penalty, because P_grad's
      * feature gradient joins the same n×n-by-n×D product; the direct form ({@link GradientAlignmentPenalty}) costs
      * O(nCD).
@@ -64,39 +64,72 @@ public final class GramHessianPenalty {
      */
     public double[] addTo(HeadPass pass, double cg, double alpha, double ch, double beta) {
         boolean withGradient = !Double.isNaN(cg);
-        double weight = beta;
         DomainIndex index = pass.index();
-        int numDomains = index.numDomains();
-        if (numDomains < 2) {
+        if (index.numDomains() < 2) {
             return new double[]{0.0, 0.0};
         }
+        DMatrixRMaj P = pass.probabilities();
+        int n = P.numRows;
+        int c = P.numCols;
+        computeProducts(pass, withGradient);
+        // the feature-gradient coefficients of both penalties share one n×n matrix (in Q's storage)
+        double hessScale = 4.0 * ch * ch * beta;
+        double gradScale = withGradient ? 2.0 * cg * cg * alpha : 0.0;
+        double[] sums = sweep(new DomainWeights(index), n, hessScale, gradScale, withGradient ? gramR.data : null);
+        double value = ch * ch * sums[0];
+        double gradValue = withGradient ? cg * cg * sums[1] : 0.0;
+        if (withGradient && alpha != 0.0) {
+            rGrad = RowOps.reshaped(rGrad, n, c);
+            CommonOps_DDRM.mult(gramR, pass.residuals(), rGrad);      // (Ω∘K) R; ∂/∂R = ∂/∂P
+            double[] dP = pass.gradProbabilities().data;
+            for (int idx = 0; idx < n * c; idx++) {
+                dP[idx] += gradScale * rGrad.data[idx];
+            }
+        }
+        if (beta == 0.0 && gradScale == 0.0) {
+            return new double[]{gradValue, value};
+        }
+        if (beta != 0.0) {
+            addProbabilityGradient(pass, 2.0 * ch * ch * beta);
+        }
+        DMatrixRMaj dX = pass.gradFeaturesDirect();
+        if (dX != null) {
+            // [4c_h²β (Ω∘T∘K) + 2c_g²α (Ω∘RRᵀ)] X̃, as a product with X̃ᵀ so that both operands are read along rows
+            DMatrixRMaj X = pass.features();
+            transposedX = RowOps.reshaped(transposedX, X.numCols, n);
+            CommonOps_DDRM.transpose(X, transposedX);
+            TiledOps.multTransB(1.0, cross, transposedX, 1.0, dX);
+        }
+        return new double[]{gradValue, value};
+    }
+
+    /** K = X̃X̃ᵀ, S = PPᵀ, P∘P, Q = (P∘P)Pᵀ and, for the gradient penalty, RRᵀ, into the workspaces. */
+    private void computeProducts(HeadPass pass, boolean withGradient) {
         DMatrixRMaj X = pass.features();
         DMatrixRMaj P = pass.probabilities();
         int n = X.numRows;
-        int c = P.numCols;
-
         gramX = RowOps.reshaped(gramX, n, n);
         gramP = RowOps.reshaped(gramP, n, n);
         cross = RowOps.reshaped(cross, n, n);
-        squares = RowOps.reshaped(squares, n, c);
+        squares = RowOps.reshaped(squares, n, P.numCols);
         TiledOps.multOuter(X, gramX);                             // K = X̃X̃ᵀ
         CommonOps_DDRM.multOuter(P, gramP);                       // S = PPᵀ
         CommonOps_DDRM.elementMult(P, P, squares);                // P∘P
         CommonOps_DDRM.multTransB(squares, P, cross);             // Q = (P∘P)Pᵀ
-        DMatrixRMaj R = pass.residuals();
         if (withGradient) {
             gramR = RowOps.reshaped(gramR, n, n);
-            TiledOps.multOuter(R, gramR);                         // RRᵀ
+            TiledOps.multOuter(pass.residuals(), gramR);          // RRᵀ
         }
-        double[] rr = withGradient ? gramR.data : null;
-        // the feature-gradient coefficients of both penalties share one n×n matrix (below, in Q's storage)
-        double hessScale = 4.0 * ch * ch * beta;
-        double gradScale = withGradient ? 2.0 * cg * cg * alpha : 0.0;
+    }
 
-        DomainWeights omega = new DomainWeights(index);
-
-        // One sweep over i ≤ j. In place: K ← M = Ω∘K∘K, S ← M∘S, Q ← B = Ω∘T∘K. Each (i,j), (j,i) pair is
-        // read before it is written, and Q_ji is read at (i,j) before being overwritten there.
+    /**
+     * One sweep over i ≤ j. In place: K ← M = Ω∘K∘K, S ← M∘S, Q ← B = hessScale·Ω∘T∘K (+ gradScale·Ω∘RRᵀ), and
+     * RRᵀ ← Ω∘K when given. Each (i,j), (j,i) pair is read before it is written, and Q_ji is read at (i,j) before
+     * being overwritten there.
+     *
+     * @return {Σ Ω∘T∘K², Σ Ω∘RRᵀ∘K}.
+     */
+    private double[] sweep(DomainWeights omega, int n, double hessScale, double gradScale, double[] rr) {
         double[] k = gramX.data;
         double[] s = gramP.data;
         double[] q = cross.data;
@@ -129,41 +162,24 @@ public final class GramHessianPenalty {
                 q[ji] = b;
             }
         }
-        double value = ch * ch * sum;
-        double gradValue = withGradient ? cg * cg * gradSum : 0.0;
-        if (withGradient && alpha != 0.0) {
-            rGrad = RowOps.reshaped(rGrad, n, c);
-            CommonOps_DDRM.mult(gramR, R, rGrad);                 // (Ω∘K) R; ∂/∂R = ∂/∂P
-            double[] dP = pass.gradProbabilities().data;
-            for (int idx = 0; idx < n * c; idx++) {
-                dP[idx] += gradScale * rGrad.data[idx];
-            }
-        }
-        if (weight == 0.0 && gradScale == 0.0) {
-            return new double[]{gradValue, value};
-        }
+        return new double[]{sum, gradSum};
+    }
 
+    /** ∂P_hess/∂P = 2c_h²β [MP − M(P∘P) − 2P∘(MP) + 2(M∘S)P] (docs/math.md §4.1), {@code scale} = 2c_h²β. */
+    private void addProbabilityGradient(HeadPass pass, double scale) {
+        DMatrixRMaj P = pass.probabilities();
+        int n = P.numRows;
+        int c = P.numCols;
         mp = RowOps.reshaped(mp, n, c);
         mpp = RowOps.reshaped(mpp, n, c);
         msp = RowOps.reshaped(msp, n, c);
-        if (weight != 0.0) {
-            CommonOps_DDRM.mult(gramX, P, mp);          // M P
-            CommonOps_DDRM.mult(gramX, squares, mpp);   // M (P∘P)
-            CommonOps_DDRM.mult(gramP, P, msp);         // (M∘S) P
-            double scale = 2.0 * ch * ch * weight;
-            double[] dP = pass.gradProbabilities().data;
-            for (int idx = 0; idx < n * c; idx++) {
-                dP[idx] += scale * (mp.data[idx] - mpp.data[idx] - 2.0 * P.data[idx] * mp.data[idx] + 2.0 * msp.data[idx]);
-            }
+        CommonOps_DDRM.mult(gramX, P, mp);          // M P
+        CommonOps_DDRM.mult(gramX, squares, mpp);   // M (P∘P)
+        CommonOps_DDRM.mult(gramP, P, msp);         // (M∘S) P
+        double[] dP = pass.gradProbabilities().data;
+        for (int idx = 0; idx < n * c; idx++) {
+            dP[idx] += scale * (mp.data[idx] - mpp.data[idx] - 2.0 * P.data[idx] * mp.data[idx] + 2.0 * msp.data[idx]);
         }
-        DMatrixRMaj dX = pass.gradFeaturesDirect();
-        if (dX != null) {
-            // [4c_h²β (Ω∘T∘K) + 2c_g²α (Ω∘RRᵀ)] X̃, as a product with X̃ᵀ so that both operands are read along rows
-            transposedX = RowOps.reshaped(transposedX, X.numCols, n);
-            CommonOps_DDRM.transpose(X, transposedX);
-            TiledOps.multTransB(1.0, cross, transposedX, 1.0, dX);
-        }
-        return new double[]{gradValue, value};
     }
 
     /**
