@@ -186,11 +186,6 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
         return this;
     }
 
-    /** @return the metadata key of the domain. */
-    public String getDomainKey() {
-        return domainKey;
-    }
-
     /** @return the log of the last training run: every step's value and terms (or every loggingInterval-th). */
     public List<StepRecord> lastTrainingLog() {
         return lastLog;
