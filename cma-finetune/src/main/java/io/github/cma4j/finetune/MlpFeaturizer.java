@@ -18,9 +18,8 @@ import java.util.SplittableRandom;
  * <p>
  * The model is the SameDiff graph ({@link Featurizer}); training runs a hand-written pass on the graph's own
  * parameter arrays instead of SameDiff's autodiff, because the latter allocates every activation and gradient
- * afresh and took ≈3.4 s per full-batch backward at the IRM protocol's size (50,000 × 392 → 256 → 256, float32, one
- * thread) where five GEMMs into reused buffers take ≈0.4 s (two more, against a row of ones, give the bias
- * gradients). The two are tested equal.
+ * afresh (docs/performance.md §4 has both timings); five GEMMs into reused buffers do the backward, two more
+ * against a row of ones give the bias gradients. The two are tested equal.
  * <pre>
  *   H₁ = relu(X W₀ + b₀),  F = relu(H₁ W₁ + b₁)
  *   D₂ = G ∘ [F &gt; 0],  ∂W₁ = H₁ᵀ D₂,  ∂b₁ = 1ᵀ D₂

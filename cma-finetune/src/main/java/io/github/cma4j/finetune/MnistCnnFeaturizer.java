@@ -26,8 +26,8 @@ import java.util.SplittableRandom;
  * <p>
  * The model is the SameDiff graph ({@link Featurizer}); inference and training run a hand-written pass on the
  * graph's own parameter arrays (im2col + one GEMM per convolution, GroupNorm's backward in closed form), because
- * SameDiff's {@code conv2d} backward and its autodiff of GroupNorm's composite ops ran at ≈ 5 GFLOP/s on this
- * CPU (docs/performance.md §4). The two are tested equal, and the widths are configurable so that the graph's
+ * SameDiff's {@code conv2d} backward and its autodiff of GroupNorm's composite ops were slow (docs/performance.md
+ * §4). The two are tested equal, and the widths are configurable so that the graph's
  * gradients can be checked by finite differences at a small size.
  * <pre>
  *   convolution:  Z = W·cols(X) + b            ∂W = ∂Z·cols(X)ᵀ,  ∂b = ∂Z·1,  ∂X = col2im(Wᵀ·∂Z)

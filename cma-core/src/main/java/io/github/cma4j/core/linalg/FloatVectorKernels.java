@@ -9,8 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link TiledOps#VECTORIZED}. Both are broadcast kernels: one entry of a row of the left operand times a
  * SIMD-width block of a row of the right one, accumulated into 8 rows × 2 vectors of registers. Unlike the 4×4
  * dot-product tile of {@link VectorTile} they need no horizontal reduction per output, which at a shared dimension
- * of ≈ 257 cost as much as the multiply-adds (measured: X·Φ at 25,000 × 257 · 257 × 257 took 0.063 s as a float
- * 4×4 tile, 0.037–0.045 s as this kernel, 0.088 s as the double tile; docs/performance.md §4).
+ * of ≈ 257 costs as much as the multiply-adds (the timings are in docs/performance.md §4).
  */
 final class FloatVectorKernels {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;

@@ -9,9 +9,8 @@ import org.ejml.data.DMatrixRMaj;
  * Why not {@link org.ejml.dense.row.CommonOps_DDRM}: its {@code multTransB} and {@code multOuter} compute each entry
  * as one dot product, a chain of dependent floating-point additions the JIT may not reorder, so they run at one
  * multiply-add per add latency. Here each 4×4 tile of the output keeps 16 independent accumulators, so the
- * additions pipeline; measured 3.5–4× faster than {@code multOuter} at n = 96, D = 385..2049 on the project
- * machine (docs/performance.md). When the JVM has {@code jdk.incubator.vector} the tile accumulates in SIMD
- * registers instead ({@link #VECTORIZED}), another 2–4×. Results differ from EJML's only by floating-point
+ * additions pipeline (the speed-up over {@code multOuter} is in docs/performance.md §1). When the JVM has
+ * {@code jdk.incubator.vector} the tile accumulates in SIMD registers instead ({@link #VECTORIZED}). Results differ from EJML's only by floating-point
  * summation order (and fused multiply-adds in the SIMD tile).
  */
 public final class TiledOps {

@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The 4×4 output tile of {@link TiledOps} with SIMD accumulation along the shared dimension (Java's incubating
  * Vector API). Loaded only when the JVM runs with {@code --add-modules jdk.incubator.vector}; {@link TiledOps} uses
- * the scalar tile otherwise. Measured 2–4× faster than the scalar tile on AVX-512 (docs/performance.md).
+ * the scalar tile otherwise (the speed-up is in docs/performance.md §1).
  */
 final class VectorTile {
     private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
@@ -17,8 +17,8 @@ final class VectorTile {
 
     /**
      * C[i+r][j+c] = α·(row i+r of A)·(row j+c of B) + γ·C[i+r][j+c] for r, c in 0..3, over k entries of each row
-     * starting at a0 / b0 (row strides lda, ldb), accumulating in SIMD registers. Each accumulator is reduced on its own: collecting them in an array would
-     * force the vectors onto the heap and make this slower than the scalar tile (measured 3×).
+     * starting at a0 / b0 (row strides lda, ldb), accumulating in SIMD registers. Each accumulator is reduced on its
+     * own: collecting them in an array would force the vectors onto the heap (docs/performance.md §1).
      */
     static void tile(double alpha, double[] a, int a0, int lda, double[] b, int b0, int ldb, int k, double gamma,
                      double[] c, int c0, int ldc) {
