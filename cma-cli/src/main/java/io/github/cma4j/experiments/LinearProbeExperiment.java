@@ -23,7 +23,7 @@ import java.util.Map;
  * The linear-probing acceptance experiment (docs/results.md): ERM versus closed-form moment alignment (CMA) on the
  * spurious-feature suite, worst-group accuracy as the metric, hyperparameters chosen on validation data only.
  * <p>
- * Protocol (the ISR/CMA linear-probing pipeline, benchmarks.md §4, on synthetic features): bias-free linear head,
+ * Protocol (the ISR/CMA linear-probing pipeline of docs/results.md, on synthetic features): bias-free linear head,
  * pooled minibatches of 500, Adam, domain-mean cross-entropy, ISR constants c_g = c_h = 1/(C·D); ERM is the same
  * pipeline with α = β = 0. For each CMA configuration of the grid the mean over seeds of the <em>validation</em>
  * worst-group accuracy is computed; the best one (ties: smaller standard error) is then reported on the test

@@ -24,7 +24,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * Reads the records of one or more sweeps and applies DomainBed's three model-selection rules (benchmarks.md §1.3):
+ * Reads the records of one or more sweeps and applies DomainBed's three model-selection rules (docs/guide.md §6):
  * <ol>
  *     <li><b>training-domain validation</b>: single-test-domain runs; per run the checkpoint with the highest mean
  *     {@code env{i}_out_acc} over the training domains; across hparams seeds the run with the highest value;</li>

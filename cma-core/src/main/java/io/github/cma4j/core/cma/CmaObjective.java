@@ -143,7 +143,7 @@ public final class CmaObjective implements DomainObjective {
         }
 
         /**
-         * The authors' DomainBed defaults (cma-math.md §3.2): α = 5000, β = 1000, T_anneal = 2500, c_g = 1/√C,
+         * The authors' DomainBed defaults (docs/math.md §3.2): α = 5000, β = 1000, T_anneal = 2500, c_g = 1/√C,
          * c_h = 1/C, full Hessian, automatic form, pooled cross-entropy.
          *
          * @return the defaults.

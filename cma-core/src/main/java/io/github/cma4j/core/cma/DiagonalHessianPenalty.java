@@ -10,7 +10,7 @@ import static io.github.cma4j.core.linalg.RowOps.dot;
 
 /**
  * The diagonal-Hessian variant of CMA's Hessian penalty (the published {@code chenyuen0103/CMA:DomainBed}
- * snapshot; cma-math.md §2, §3 and §5, {@code docs/math.md} §4.3):
+ * snapshot; docs/math.md §4.3):
  * <pre>
  *   D_e = c_h diag(H_e),  D_e[k,j] = (c_h/n_e) Σ_{i∈B_e} p_ik (1 − p_ik) x̃_ij²,   D̄ = (1/E) Σ_e D_e
  *   P_hess,diag = (1/E) Σ_e ‖D_e − D̄‖_F²

@@ -4,7 +4,7 @@ import io.github.cma4j.core.head.DomainIndex;
 
 /**
  * Chooses between the Gram and the blocked form of the full-Hessian penalty from operation counts
- * (cma-math.md §6, {@code docs/math.md} §4.4, measured in {@code docs/performance.md}).
+ * (docs/math.md §4.4, measured in docs/performance.md).
  * <ul>
  *     <li>Gram form: X̃X̃ᵀ is n²D/2 multiply-adds (symmetric), the feature gradient (Ω∘T∘K)X̃ another n²D,
  *     and S, Q and the three n×n-by-n×C products 5n²C, plus ~12 flops per (i,j) pair of element-wise work.</li>

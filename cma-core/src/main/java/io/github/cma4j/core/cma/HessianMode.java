@@ -1,6 +1,6 @@
 package io.github.cma4j.core.cma;
 
-/** Which Hessian CMA aligns (cma-math.md §3.1). */
+/** Which Hessian CMA aligns (docs/math.md §3.1). */
 public enum HessianMode {
     /** The full (C·D)×(C·D) Hessian, computed exactly without materialising it. */
     FULL,

@@ -4,7 +4,7 @@ import io.github.cma4j.core.Checks;
 
 /**
  * The normalisation constants c_g and c_h that scale the per-domain gradients and Hessians before they are
- * compared (cma-math.md §3.1). The paper's printed convention could not be checked, so cma4j keeps them
+ * compared (docs/math.md §3.1). The paper's printed convention could not be checked, so cma4j keeps them
  * configurable: three presets from the reference code, or explicit values.
  *
  * <table>

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * Domain ids are arbitrary non-negative integers; the domains present are numbered by <em>slot</em>
  * {@code 0..E-1} in increasing order of id. Every per-domain quantity in cma4j (G_e, H_e, the penalties'
  * means) runs over slots, so a domain absent from the batch is simply not counted and no code ever divides
- * by a domain size of zero (cma-math.md §3, edge cases).
+ * by a domain size of zero (docs/math.md §6, edge cases).
  */
 public final class DomainIndex {
     private final int[] domainIds;

@@ -8,7 +8,7 @@ import org.ejml.data.DMatrixRMaj;
  * {@code [0, C)} and a non-negative domain id per row.
  * <p>
  * X̃ is the vector the head multiplies: if the head has a bias, the caller folds it in as a constant-1 column
- * (first in DomainBed, last in Tribuo; the penalties do not depend on its position, cma-math.md §1). The batch
+ * (first in DomainBed, last in Tribuo; the penalties do not depend on its position, docs/math.md §1). The batch
  * keeps a reference to {@code features} rather than a copy, so the caller must not modify it while the batch
  * is in use.
  */

@@ -8,7 +8,7 @@ import static io.github.cma4j.core.linalg.RowOps.zeroed;
 
 /**
  * Closed-form derivatives of one domain's mean cross-entropy L_e = (1/n_e) Σ_{i∈B_e} −log p_{i,y_i} with respect
- * to the head W (C×D), cma-math.md §2 and {@code docs/math.md} §2. No autodiff: each is a sum over the domain's
+ * to the head W (C×D), docs/math.md §2. No autodiff: each is a sum over the domain's
  * rows of a rank-one expression.
  * <p>
  * W is vectorised row-major, entry (k, j) ↦ k·D + j. The rows of domain e are given as an index array (see

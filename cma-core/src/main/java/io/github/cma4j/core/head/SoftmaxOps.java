@@ -125,7 +125,7 @@ public final class SoftmaxOps {
     }
 
     /**
-     * The softmax Jacobian applied row by row to an upstream gradient g_i = ∂L/∂p_i (cma-math.md §5):
+     * The softmax Jacobian applied row by row to an upstream gradient g_i = ∂L/∂p_i (docs/math.md §5):
      * (∂L/∂z)_i = A_i g_i = p_i ∘ g_i − p_i (p_i · g_i), with A_i = diag(p_i) − p_i p_iᵀ.
      *
      * @param P   probabilities, n×C. Not modified.

@@ -1,7 +1,7 @@
 package io.github.cma4j.core.objective;
 
 /**
- * How the ERM term averages the per-example cross-entropies (cma-math.md §3, "The ERM term").
+ * How the ERM term averages the per-example cross-entropies (docs/math.md §3, "Cross-entropy").
  */
 public enum CrossEntropyMode {
     /** (1/n) Σ_i ℓ_i over the concatenated batch, as DomainBed does. */

@@ -8,7 +8,7 @@ import org.ejml.dense.row.CommonOps_DDRM;
 
 /**
  * One forward pass of the linear softmax head over a batch, plus the accumulators that every loss and penalty
- * term adds its exact gradient into (cma-math.md §5, {@code docs/math.md} §5).
+ * term adds its exact gradient into (docs/math.md §5).
  * <p>
  * Every term depends on W only through the logits Z = X̃Wᵀ and on the features through Z and, for some terms,
  * directly. So a term contributes:

@@ -7,7 +7,7 @@ import io.github.cma4j.core.hparam.HyperparameterSpace;
 import java.util.List;
 
 /**
- * The optimiser hyperparameters DomainBed shares across algorithms (cma-math.md §8, "Shared DomainBed
+ * The optimiser hyperparameters DomainBed shares across algorithms (docs/math.md §8 and docs/algorithms.md, "Shared DomainBed
  * hyper-parameters"): learning rate, weight decay and per-domain batch size, for small (MNIST-type) and large
  * images.
  */

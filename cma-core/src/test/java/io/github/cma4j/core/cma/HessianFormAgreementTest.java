@@ -153,7 +153,7 @@ class HessianFormAgreementTest {
 
     /**
      * Binary softmax: A = p₁p₂[[1,−1],[−1,1]], so ‖H_e − H_f‖² = 4‖E_e[σ(1−σ)x̃x̃ᵀ] − E_f[σ(1−σ)x̃x̃ᵀ]‖²
-     * (cma-math.md §7), with σ = p_i1.
+     * (docs/math.md §6), with σ = p_i1.
      */
     @Test
     void binaryIdentity() {

@@ -14,7 +14,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The numeric test vector of cma-math.md §9 (computed in float64 from the closed forms and confirmed there by
+ * The numeric test vector of docs/math.md §9 (computed in float64 from the closed forms and confirmed by
  * PyTorch autograd with exact Hessians). Expected values are quoted with 10–13 significant digits; they are
  * compared to 1e-10 absolute (values) or relative (the 13-digit penalties).
  */

@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
- * ColoredFashionMNIST: DomainBed's ColoredMNIST recipe applied to Fashion-MNIST (benchmarks.md §2.1, §2.3), and
+ * ColoredFashionMNIST: DomainBed's ColoredMNIST recipe applied to Fashion-MNIST (docs/datasets.md), and
  * the original IRM protocol's variant (§3).
  * <p>
  * Per image: binary label y = [class &lt; 5] ({T-shirt, Trouser, Pullover, Dress, Coat} vs the rest), flipped with

@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
- * RotatedFashionMNIST: DomainBed's RotatedMNIST recipe on Fashion-MNIST (benchmarks.md §2.2). Train + test images
+ * RotatedFashionMNIST: DomainBed's RotatedMNIST recipe on Fashion-MNIST (docs/datasets.md). Train + test images
  * (70,000), one permutation, environment i takes rows i, i+6, … and rotates them counter-clockwise by
  * 0°, 15°, 30°, 45°, 60° or 75° about the image centre, on the same canvas, with bilinear interpolation and
  * corners filled with 0; 10 classes; values in [0, 1]. Pixels are close to, not bit-identical with,

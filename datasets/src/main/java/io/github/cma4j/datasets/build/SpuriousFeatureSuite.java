@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A linear-probing benchmark in the Waterbirds/CelebA mould, with features drawn directly (benchmarks.md §4,
+ * A linear-probing benchmark in the Waterbirds/CelebA mould, with features drawn directly (docs/datasets.md,
  * "offline analogue"). A binary label y and a binary spurious attribute a; groups = 2·y + a, so worst-group
  * accuracy is the metric that matters.
  * <ul>

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * On the real Fashion-MNIST, when it is installed (.ci/run installs Debian's dataset-fashion-mnist); skipped with
  * a visible reason otherwise. Checks the published checksums and DomainBed's recipe statistics
- * (benchmarks.md §2): environment sizes, colour–label agreement ≈ 0.9 / 0.8 / 0.1 and shape–label agreement
+ * (docs/datasets.md): environment sizes, colour–label agreement ≈ 0.9 / 0.8 / 0.1 and shape–label agreement
  * ≈ 0.75, each within ±1%.
  */
 class FashionMnistRealDataTest {
