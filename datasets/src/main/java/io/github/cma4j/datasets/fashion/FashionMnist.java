@@ -111,11 +111,22 @@ public final class FashionMnist {
      * @throws IOException listing every location tried and how to get the data.
      */
     public static Path locate(Path explicitDir) throws IOException {
+        if (explicitDir != null) {
+            // a directory the user named is used or refused, never replaced by another copy
+            Path dir = explicitDir.toAbsolutePath().normalize();
+            if (!Files.isDirectory(dir)) {
+                throw new IOException("--data-dir " + explicitDir + ": " + (Files.exists(dir) ? "not a directory" : "no such directory")
+                        + " (" + dir + ")");
+            }
+            List<String> missing = missingFiles(dir, Manifest.OFFICIAL);
+            if (!missing.isEmpty()) {
+                throw new IOException("--data-dir " + dir + " does not hold Fashion-MNIST: missing " + String.join(", ", missing)
+                        + " (each may be gzipped)");
+            }
+            return dir;
+        }
         List<String> tried = new ArrayList<>();
         List<Path> candidates = new ArrayList<>();
-        if (explicitDir != null) {
-            candidates.add(explicitDir);
-        }
         Optional.ofNullable(System.getenv(ENV_VAR)).filter(s -> !s.isBlank()).map(Path::of).ifPresent(candidates::add);
         debianDirectory().ifPresent(candidates::add);
         candidates.add(defaultCacheDirectory());

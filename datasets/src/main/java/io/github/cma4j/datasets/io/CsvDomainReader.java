@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads a CSV or TSV file (commons-csv) with a header row: a label column, a domain column, optionally a group
+ * Reads a CSV or TSV file (commons-csv; {@code .gz} is gunzipped, a UTF-8 byte-order mark skipped) with a header row: a label column, a domain column, optionally a group
  * column, and every other column a numeric feature (in header order). A missing or non-numeric feature value, a
  * missing label or domain, or a row with the wrong number of fields is an {@link IOException} naming the file, the
  * line and the column. Labels, domains and groups are given dense ids in sorted order (numeric if all integers).
@@ -48,8 +48,8 @@ public final class CsvDomainReader {
      * @throws IOException naming the file, line and column of the first defect.
      */
     public static MultiDomainDataset read(Path file, Options options) throws IOException {
-        char delimiter = options.delimiter() != null ? options.delimiter()
-                : file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".tsv") ? '\t' : ',';
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).replaceFirst("\\.gz$", "");
+        char delimiter = options.delimiter() != null ? options.delimiter() : name.endsWith(".tsv") ? '\t' : ',';
         CSVFormat format = CSVFormat.DEFAULT.builder().setDelimiter(delimiter).setHeader().setSkipHeaderRecord(true)
                 .setTrim(true).setIgnoreEmptyLines(true).get();
         List<String> labels = new ArrayList<>();
@@ -57,9 +57,13 @@ public final class CsvDomainReader {
         List<String> groups = options.groupColumn() == null ? null : new ArrayList<>();
         List<float[]> rows = new ArrayList<>();
         List<String> featureColumns = new ArrayList<>();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        try (Reader reader = open(file);
              CSVParser parser = CSVParser.builder().setReader(reader).setFormat(format).get()) {
             List<String> header = parser.getHeaderNames();
+            if (header.isEmpty()) {
+                throw new IOException(file + ": the file is empty; a CSV needs a header row naming its columns ("
+                        + options.labelColumn() + ", " + options.domainColumn() + " and the features)");
+            }
             for (String required : new String[]{options.labelColumn(), options.domainColumn(), options.groupColumn()}) {
                 if (required != null && !header.contains(required)) {
                     throw new IOException(file + ": no column '" + required + "'; the header has " + header);
@@ -131,22 +135,48 @@ public final class CsvDomainReader {
                 List.copyOf(labelIds.keySet()), new int[]{d}, new DatasetProvenance("csv", params, 0, sources));
     }
 
+    /** A decimal number as people write it: no Java suffixes ({@code 3f}, {@code 2d}), no hexadecimal. */
+    private static final java.util.regex.Pattern NUMBER =
+            java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    private static final java.util.regex.Pattern NON_FINITE =
+            java.util.regex.Pattern.compile("[+-]?(nan|inf|infinity)", java.util.regex.Pattern.CASE_INSENSITIVE);
+
     private static float parseFeature(Path file, long line, String column, int index, String value) throws IOException {
+        String where = file + " line " + line + ", column '" + column + "' (" + (index + 1) + "): ";
         if (value.isEmpty()) {
-            throw new IOException(file + " line " + line + ", column '" + column + "' (" + (index + 1) + "): missing value");
+            throw new IOException(where + "missing value");
         }
-        float v;
-        try {
-            v = Float.parseFloat(value);
-        } catch (NumberFormatException e) {
-            throw new IOException(file + " line " + line + ", column '" + column + "' (" + (index + 1) + "): '" + value
-                    + "' is not a number");
+        if (NON_FINITE.matcher(value).matches()) {
+            throw new IOException(where + "'" + value + "' is not finite");
         }
-        if (!Float.isFinite(v)) {
-            throw new IOException(file + " line " + line + ", column '" + column + "' (" + (index + 1) + "): '" + value
-                    + "' is not finite");
+        if (!NUMBER.matcher(value).matches()) {
+            throw new IOException(where + "'" + value + "' is not a number");
         }
-        return v;
+        double v = Double.parseDouble(value);
+        if (Double.isInfinite(v) || Math.abs(v) > Float.MAX_VALUE) {
+            throw new IOException(where + "'" + value + "' overflows float32 (largest " + Float.MAX_VALUE + ")");
+        }
+        return (float) v;
+    }
+
+    /** A UTF-8 reader of the file, gunzipped for {@code .gz}, without a leading byte-order mark. */
+    private static Reader open(Path file) throws IOException {
+        java.io.InputStream in = Files.newInputStream(file);
+        if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gz")) {
+            try {
+                in = new java.util.zip.GZIPInputStream(in, 1 << 16);
+            } catch (IOException e) {
+                in.close();
+                throw new IOException(file + ": not a gzip file: " + e.getMessage(), e);
+            }
+        }
+        java.io.PushbackReader reader = new java.io.PushbackReader(
+                new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8)), 1);
+        int first = reader.read();
+        if (first != -1 && first != '\uFEFF') {
+            reader.unread(first);
+        }
+        return reader;
     }
 
     private static String required(Path file, long line, String column, String value) throws IOException {

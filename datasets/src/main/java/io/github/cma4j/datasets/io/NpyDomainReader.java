@@ -2,14 +2,8 @@ package io.github.cma4j.datasets.io;
 
 import io.github.cma4j.datasets.DatasetProvenance;
 import io.github.cma4j.datasets.MultiDomainDataset;
-import org.jetbrains.bio.npy.NpyArray;
-import org.jetbrains.bio.npy.NpyFile;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,8 +14,8 @@ import java.util.Map;
 
 /**
  * Reads features extracted elsewhere (a frozen CLIP or ResNet, say) from NumPy {@code .npy} files: a 2-D float32
- * or float64 feature matrix (n × d) and 1-D integer label and domain vectors (and optionally groups), via
- * {@code org.jetbrains.bio:npy}.
+ * or float64 (or float16) feature matrix (n × d) and 1-D integer label and domain vectors (and optionally groups),
+ * each read by {@link NpyArray}, which checks the header and the file's size before reading.
  * <p>
  * Arrays must be in C order. A file saved in Fortran order ({@code fortran_order: True} in its header) is rejected
  * with a message saying how to fix it — some readers silently transpose such data. Shapes, dtypes, lengths and
@@ -43,29 +37,16 @@ public final class NpyDomainReader {
      */
     public static MultiDomainDataset read(Path features, Path labels, Path domains, Path groups, List<String> classNames,
                                           List<String> domainNames) throws IOException {
-        NpyArray x = readChecked(features);
-        if (x.getShape().length != 2) {
-            throw new IOException(features + ": features must be 2-D (n x d), shape is " + Arrays.toString(x.getShape()));
+        NpyArray x = NpyArray.read(features);
+        if (x.shape().length != 2) {
+            throw new IOException(features + ": features must be 2-D (n x d), shape is " + Arrays.toString(x.shape()));
         }
-        int n = x.getShape()[0];
-        int d = x.getShape()[1];
-        float[] f;
-        Object data = x.getData();
-        if (data instanceof float[] floats) {
-            f = floats;
-        } else if (data instanceof double[] doubles) {
-            f = new float[doubles.length];
-            for (int i = 0; i < doubles.length; i++) {
-                f[i] = (float) doubles[i];
-            }
-        } else {
-            throw new IOException(features + ": features must be float32 or float64, found " + data.getClass().getSimpleName());
+        if (!x.isFloating()) {
+            throw new IOException(features + ": features must be float16, float32 or float64, the dtype is " + x.dtype());
         }
-        for (int idx = 0; idx < f.length; idx++) {
-            if (!Float.isFinite(f[idx])) {
-                throw new IOException(features + ": value " + f[idx] + " at row " + idx / d + ", column " + idx % d + " is not finite");
-            }
-        }
+        int n = x.shape()[0];
+        int d = x.shape()[1];
+        float[] f = x.finiteFloats();
         int[] y = readIds(labels, n, "labels");
         int[] dom = readIds(domains, n, "domains");
         int[] g = groups == null ? null : readIds(groups, n, "groups");
@@ -94,59 +75,11 @@ public final class NpyDomainReader {
     }
 
     private static int[] readIds(Path file, int n, String what) throws IOException {
-        NpyArray a = readChecked(file);
-        if (a.getShape().length != 1 || a.getShape()[0] != n) {
+        NpyArray a = NpyArray.read(file);
+        if (a.shape().length != 1 || a.shape()[0] != n) {
             throw new IOException(file + ": " + what + " must be 1-D of length " + n + " (the feature rows), shape is "
-                    + Arrays.toString(a.getShape()));
+                    + Arrays.toString(a.shape()));
         }
-        long[] values;
-        Object data = a.getData();
-        if (data instanceof int[] ints) {
-            values = Arrays.stream(ints).asLongStream().toArray();
-        } else if (data instanceof long[] longs) {
-            values = longs;
-        } else {
-            throw new IOException(file + ": " + what + " must be int32 or int64, found " + data.getClass().getSimpleName());
-        }
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) {
-            if (values[i] < 0 || values[i] > Integer.MAX_VALUE) {
-                throw new IOException(file + ": " + what + " value " + values[i] + " at index " + i + " is negative or too large");
-            }
-            out[i] = (int) values[i];
-        }
-        return out;
-    }
-
-    /** Reads a file after checking its header for Fortran order. */
-    private static NpyArray readChecked(Path file) throws IOException {
-        if (header(file).replace(" ", "").contains("'fortran_order':True")) {
-            throw new IOException(file + ": the array is stored in Fortran (column-major) order, which cma4j does not read; "
-                    + "save it in C order, e.g. np.save(path, np.ascontiguousarray(x))");
-        }
-        try {
-            return NpyFile.read(file, Integer.MAX_VALUE);
-        } catch (RuntimeException e) {
-            throw new IOException(file + ": not a readable .npy file: " + e.getMessage(), e);
-        }
-    }
-
-    /** The header dictionary text of an .npy file (format versions 1–3). */
-    static String header(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] magic = in.readNBytes(8);
-            if (magic.length < 8 || (magic[0] & 0xFF) != 0x93 || !new String(magic, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")) {
-                throw new IOException(file + ": not an .npy file (bad magic)");
-            }
-            int major = magic[6];
-            byte[] lenBytes = in.readNBytes(major == 1 ? 2 : 4);
-            ByteBuffer len = ByteBuffer.wrap(Arrays.copyOf(lenBytes, 4)).order(ByteOrder.LITTLE_ENDIAN);
-            int headerLength = major == 1 ? len.getShort() & 0xFFFF : len.getInt();
-            byte[] header = in.readNBytes(headerLength);
-            if (header.length < headerLength) {
-                throw new IOException(file + ": truncated .npy header");
-            }
-            return new String(header, StandardCharsets.ISO_8859_1);
-        }
+        return a.ids(what);
     }
 }
