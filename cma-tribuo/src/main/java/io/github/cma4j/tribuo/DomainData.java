@@ -112,6 +112,99 @@ public final class DomainData {
         }
     }
 
+    /** @return the number of rows of each domain, by domain id. */
+    public int[] domainSizes() {
+        int[] sizes = new int[domainNames.size()];
+        for (int d : domains) {
+            sizes[d]++;
+        }
+        return sizes;
+    }
+
+    /**
+     * Features whose scale differs across domains by more than {@code ratio}: per domain the root mean square of
+     * the column, compared between the domains where it is largest and smallest (a domain where the column is all
+     * zero is left out).
+     *
+     * @param numFeatures the feature columns 0..numFeatures−1 (a bias column after them is not looked at).
+     * @param names       the columns' names.
+     * @param ratio       the factor that counts as "orders of magnitude".
+     * @return one line per such feature, naming it and both domains, largest ratio first.
+     */
+    public List<String> scaleMismatches(int numFeatures, String[] names, double ratio) {
+        int numDomains = domainNames.size();
+        double[][] sumSquares = new double[numDomains][numFeatures];
+        int[] sizes = domainSizes();
+        for (int r = 0; r < labels.length; r++) {
+            for (int j = 0; j < numFeatures; j++) {
+                double v = features[r * width + j];
+                sumSquares[domains[r]][j] += v * v;
+            }
+        }
+        List<double[]> found = new java.util.ArrayList<>();
+        for (int j = 0; j < numFeatures; j++) {
+            int lo = -1;
+            int hi = -1;
+            double[] rms = new double[numDomains];
+            for (int d = 0; d < numDomains; d++) {
+                rms[d] = Math.sqrt(sumSquares[d][j] / sizes[d]);
+                if (rms[d] > 0 && (lo < 0 || rms[d] < rms[lo])) {
+                    lo = d;
+                }
+                if (rms[d] > 0 && (hi < 0 || rms[d] > rms[hi])) {
+                    hi = d;
+                }
+            }
+            if (lo >= 0 && rms[hi] > ratio * rms[lo]) {
+                found.add(new double[]{rms[hi] / rms[lo], j, hi, lo, rms[hi], rms[lo]});
+            }
+        }
+        found.sort((a, b) -> Double.compare(b[0], a[0]));
+        List<String> out = new java.util.ArrayList<>();
+        for (double[] m : found) {
+            out.add(String.format(java.util.Locale.ROOT, "feature '%s' is %.3g times larger in domain '%s' (rms %.3g) than in '%s' (rms %.3g)",
+                    names[(int) m[1]], m[0], domainNames.get((int) m[2]), m[4], domainNames.get((int) m[3]), m[5]));
+        }
+        return out;
+    }
+
+    /**
+     * Standardises feature columns 0..numFeatures−1 in place over all rows: x ← (x − μ)/σ, or x ← x/rms when not
+     * {@code centre} (a head without a bias cannot absorb a shift). A constant column keeps σ = 1.
+     *
+     * @param numFeatures the feature columns.
+     * @param centre      whether to subtract the mean.
+     * @return {μ, σ}, one entry per column (μ all 0 without centring).
+     */
+    public double[][] standardize(int numFeatures, boolean centre) {
+        int n = labels.length;
+        double[] mean = new double[numFeatures];
+        double[] scale = new double[numFeatures];
+        for (int r = 0; r < n; r++) {
+            for (int j = 0; j < numFeatures; j++) {
+                mean[j] += features[r * width + j] / n;
+            }
+        }
+        if (!centre) {
+            java.util.Arrays.fill(mean, 0.0);
+        }
+        for (int r = 0; r < n; r++) {
+            for (int j = 0; j < numFeatures; j++) {
+                double v = features[r * width + j] - mean[j];
+                scale[j] += v * v / n;
+            }
+        }
+        for (int j = 0; j < numFeatures; j++) {
+            scale[j] = scale[j] > 0 ? Math.sqrt(scale[j]) : 1.0;
+        }
+        for (int r = 0; r < n; r++) {
+            for (int j = 0; j < numFeatures; j++) {
+                features[r * width + j] = (features[r * width + j] - mean[j]) / scale[j];
+            }
+        }
+        return new double[][]{mean, scale};
+    }
+
     /** @return the number of rows. */
     public int size() {
         return labels.length;

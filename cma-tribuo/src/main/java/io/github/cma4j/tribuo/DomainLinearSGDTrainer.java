@@ -13,6 +13,7 @@ import org.tribuo.Dataset;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Trainer;
+import org.tribuo.VariableInfo;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.sgd.linear.LinearSGDModel;
 import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
@@ -69,9 +70,21 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
     private boolean bias = true;
     @Config(description = "Number of steps; 0 means epochs × steps per epoch")
     private int steps = 0;
+    @Config(description = "Standardise the features over the training data before training (folded back into the model, "
+            + "which reads raw features); without a bias only rescaled")
+    private boolean standardize = false;
+
+    /** A training domain with fewer examples is refused (variances, covariances and split batches need two). */
+    public static final int MIN_DOMAIN_EXAMPLES = 2;
+    /** A training domain with fewer examples is warned about. */
+    public static final int FEW_DOMAIN_EXAMPLES = 10;
+    /** A feature whose scale differs by more than this factor across training domains is warned about. */
+    public static final double SCALE_MISMATCH = 1e3;
 
     private int invocations = 0;
     private volatile List<StepRecord> lastLog = List.of();
+    private volatile List<String> lastWarnings = List.of();
+    private volatile String lastEffectiveAlgorithm;
     private transient StepListener stepListener;
 
     /** Observes training, e.g. to evaluate checkpoints; not part of the configuration or provenance. */
@@ -162,7 +175,8 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
             throw new IllegalArgumentException("Tribuo 4.3.2's Adam multiplies by sqrt(v)+eps where it should divide; "
                     + "use io.github.cma4j.tribuo.optim.AdamOptimiser instead");
         }
-        Algorithms.get(algorithm).hyperparameters().resolve(hyperparameters);    // unknown names, bad values
+        Algorithms.create(algorithm, hyperparameters, 0L);    // unknown names, bad values, negative weights
+        validateOptimiser(optimiser);
         if (domainKey == null || domainKey.isBlank() || batchMode == null) {
             throw new IllegalArgumentException("domainKey and batchMode must be set");
         }
@@ -172,6 +186,51 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
         if (batchMode != BatchMode.FULL && minibatchSize < 1) {
             throw new IllegalArgumentException("minibatchSize must be >= 1, got " + minibatchSize);
         }
+    }
+
+    /**
+     * Checks the settings a Tribuo optimiser exposes in its provenance: every learning rate must be positive and
+     * finite (Tribuo accepts {@code SGD.getSimpleSGD(-1)}, which trains uphill), every epsilon non-negative.
+     */
+    static void validateOptimiser(StochasticGradientOptimiser optimiser) {
+        for (Map.Entry<String, Provenance> e : optimiser.getProvenance().getConfiguredParameters().entrySet()) {
+            if (!(e.getValue() instanceof com.oracle.labs.mlrg.olcut.provenance.PrimitiveProvenance<?> primitive)
+                    || !(primitive.getValue() instanceof Number number)) {
+                continue;
+            }
+            String name = e.getKey().toLowerCase(java.util.Locale.ROOT);
+            double v = number.doubleValue();
+            boolean bad = (name.contains("learningrate") && !(v > 0 && Double.isFinite(v)))
+                    || (name.contains("epsilon") && !(v >= 0 && Double.isFinite(v)));
+            if (bad) {
+                throw new IllegalArgumentException("optimiser " + optimiser.getClass().getSimpleName() + ": " + e.getKey()
+                        + " = " + v + " is invalid (learning rates must be > 0, epsilons >= 0, both finite)");
+            }
+        }
+    }
+
+    /**
+     * Standardises the features before training (fitted on the training data, folded back into the returned model).
+     *
+     * @param standardize whether to.
+     * @return this trainer.
+     */
+    public DomainLinearSGDTrainer withStandardization(boolean standardize) {
+        this.standardize = standardize;
+        return this;
+    }
+
+    /** @return the warnings of the last training run (small domains, features whose scale differs across domains). */
+    public List<String> lastWarnings() {
+        return lastWarnings;
+    }
+
+    /**
+     * @return the algorithm the last run actually trained: the configured one, or ERM when the data had a single
+     * domain (recorded in the model's run provenance as {@code cma4j.effective-algorithm} too).
+     */
+    public String lastEffectiveAlgorithm() {
+        return lastEffectiveAlgorithm;
     }
 
     /**
@@ -228,46 +287,55 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
         if (bias) {
             data.fillColumn(numFeatures, 1.0);         // bias, last as in Tribuo's LinearParameters
         }
+        List<String> warnings = checkDomains(data, featureMap, numFeatures);
+        double[][] transform = standardize ? data.standardize(numFeatures, bias) : null;
         DomainObjective objective;
+        String effective = Algorithms.get(algorithm).name();
         if (data.domainNames().size() == 1) {
-            LOG.warning("training data has a single domain ('" + data.domainNames().get(0) + "'): " + algorithm
+            effective = ErmObjective.NAME;
+            warnings.add("training data has a single domain ('" + data.domainNames().get(0) + "'): " + algorithm
                     + " has nothing to align, training plain ERM");
             objective = new ErmObjective();
         } else {
             objective = Algorithms.create(algorithm, hyperparameters, localRng.nextLong());
         }
+        warnings.forEach(LOG::warning);
+        lastWarnings = List.copyOf(warnings);
+        lastEffectiveAlgorithm = effective;
+        Map<String, Provenance> runProv = new HashMap<>(runProvenance);
+        runProv.put("cma4j.effective-algorithm", new com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance(
+                "cma4j.effective-algorithm", effective));
         LinearParameters params = createParameters(numFeatures, numLabels, localRng);
         localOptimiser.initialise(params);
         DomainData.Batcher batcher = data.batcher(batchMode, minibatchSize, localRng);
         long totalSteps = steps > 0 ? steps : (long) epochs * batcher.stepsPerEpoch();
         List<StepRecord> log = new ArrayList<>();
         DMatrixRMaj W = new DMatrixRMaj(numLabels, width);
+        DivergenceGuard guard = new DivergenceGuard();
+        java.util.function.Function<DenseMatrix, LinearSGDModel> modelOf = weights -> createModel("domain-linear-sgd-model",
+                new ModelProvenance(LinearSGDModel.class.getName(), OffsetDateTime.now(), examples.getProvenance(),
+                        trainerProvenance, runProv), featureMap, outputInfo, raw(weights, transform));
         for (long step = 0; step < totalSteps; step++) {
             int[] rows = batcher.next();
             HeadBatch batch = data.batch(rows, numLabels, bias ? numFeatures : -1);
-            DenseMatrix weights = params.getWeightMatrix();
-            for (int k = 0; k < numLabels; k++) {
-                for (int j = 0; j < width; j++) {
-                    double w = weights.get(k, j);
-                    if (!Double.isFinite(w)) {
-                        throw new IllegalStateException(algorithm + " at step " + step + ": the weights are not finite "
-                                + "(diverged); lower the learning rate or the penalty weights");
-                    }
-                    W.set(k, j, w);
-                }
-            }
+            copyWeights(params.getWeightMatrix(), W);
             ObjectiveResult result;
             try {
                 result = objective.evaluate(batch, W, step, false);
             } catch (IllegalStateException e) {
-                // a non-finite objective: say at which step, and what to change (HeadPass names the terms)
-                throw new IllegalStateException(algorithm + " at step " + step + ": " + e.getMessage()
-                        + "; lower the learning rate or the penalty weights", e);
+                throw new TrainingDivergedException(algorithm, step, e.getMessage(),
+                        step == 0 ? null : modelOf.apply(params.getWeightMatrix()));
+            }
+            String diverged = guard.check(result);
+            if (diverged != null) {
+                throw new TrainingDivergedException(algorithm, step, diverged,
+                        step == 0 ? null : modelOf.apply(params.getWeightMatrix()));
             }
             if (result.resetOptimizer()) {
                 localOptimiser.reset();
                 localOptimiser.initialise(params);
             }
+            DenseMatrix before = params.getWeightMatrix().copy();
             DenseMatrix ascent = new DenseMatrix(numLabels, numFeatures + 1);   // Tribuo's layout: bias last
             for (int k = 0; k < numLabels; k++) {
                 for (int j = 0; j < width; j++) {
@@ -275,8 +343,13 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
                 }
             }
             params.update(localOptimiser.step(new Tensor[]{ascent}, 1.0));
+            if (!allFinite(params.getWeightMatrix())) {
+                throw new TrainingDivergedException(algorithm, step, "the weights became non-finite after the update",
+                        modelOf.apply(before));
+            }
             if (stepListener != null) {
-                stepListener.afterStep(step, totalSteps, params.getWeightMatrix(), result);
+                stepListener.afterStep(step, totalSteps, transform == null ? params.getWeightMatrix()
+                        : raw(params.getWeightMatrix(), transform).getWeightMatrix(), result);
             }
             if (loggingInterval <= 0 || step % loggingInterval == 0 || step == totalSteps - 1) {
                 log.add(new StepRecord(step, result.value(), result.terms()));
@@ -284,9 +357,83 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
         }
         localOptimiser.finalise();
         lastLog = List.copyOf(log);
-        ModelProvenance provenance = new ModelProvenance(LinearSGDModel.class.getName(), OffsetDateTime.now(),
-                examples.getProvenance(), trainerProvenance, runProvenance);
-        return createModel("domain-linear-sgd-model", provenance, featureMap, outputInfo, params);
+        return modelOf.apply(params.getWeightMatrix());
+    }
+
+    /**
+     * Refuses training domains with fewer than {@link #MIN_DOMAIN_EXAMPLES} examples and returns the warnings: small
+     * domains, and features whose scale differs across domains by more than {@link #SCALE_MISMATCH} (at most five
+     * named, then a count).
+     */
+    private List<String> checkDomains(DomainData data, ImmutableFeatureMap featureMap, int numFeatures) {
+        List<String> warnings = new ArrayList<>();
+        int[] sizes = data.domainSizes();
+        for (int d = 0; d < sizes.length; d++) {
+            String name = data.domainNames().get(d);
+            if (sizes[d] < MIN_DOMAIN_EXAMPLES) {
+                throw new IllegalArgumentException("training domain '" + name + "' has " + sizes[d] + " example"
+                        + (sizes[d] == 1 ? "" : "s") + "; each training domain needs at least " + MIN_DOMAIN_EXAMPLES);
+            }
+            if (sizes[d] < FEW_DOMAIN_EXAMPLES) {
+                warnings.add("training domain '" + name + "' has only " + sizes[d] + " examples; its per-domain "
+                        + "statistics will be noisy");
+            }
+        }
+        String[] names = new String[numFeatures];
+        for (VariableInfo info : featureMap) {
+            names[featureMap.getID(info.getName())] = info.getName();
+        }
+        List<String> mismatches = data.scaleMismatches(numFeatures, names, SCALE_MISMATCH);
+        for (int t = 0; t < Math.min(5, mismatches.size()); t++) {
+            warnings.add(mismatches.get(t) + (standardize ? "" : "; consider standardising the features (standardize = true)"));
+        }
+        if (mismatches.size() > 5) {
+            warnings.add((mismatches.size() - 5) + " more features differ in scale across domains by more than "
+                    + SCALE_MISMATCH + "x");
+        }
+        return warnings;
+    }
+
+    private static void copyWeights(DenseMatrix from, DMatrixRMaj to) {
+        for (int k = 0; k < to.numRows; k++) {
+            for (int j = 0; j < to.numCols; j++) {
+                to.set(k, j, from.get(k, j));
+            }
+        }
+    }
+
+    private static boolean allFinite(DenseMatrix m) {
+        for (int k = 0; k < m.getDimension1Size(); k++) {
+            for (int j = 0; j < m.getDimension2Size(); j++) {
+                if (!Double.isFinite(m.get(k, j))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The parameters for raw features: with standardisation (x − μ)/σ folded in, W_kj/σ_j and the bias
+     * b_k − Σ_j W_kj μ_j/σ_j; otherwise a copy.
+     */
+    private static LinearParameters raw(DenseMatrix w, double[][] transform) {
+        LinearParameters out = new LinearParameters(w.getDimension2Size(), w.getDimension1Size());
+        DenseMatrix o = out.getWeightMatrix();
+        int bias = w.getDimension2Size() - 1;
+        for (int k = 0; k < w.getDimension1Size(); k++) {
+            double shift = 0;
+            for (int j = 0; j < w.getDimension2Size(); j++) {
+                double v = w.get(k, j);
+                if (transform != null && j < transform[1].length) {
+                    v /= transform[1][j];
+                    shift += v * transform[0][j];
+                }
+                o.set(k, j, v);
+            }
+            o.set(k, bias, o.get(k, bias) - shift);
+        }
+        return out;
     }
 
     @Override

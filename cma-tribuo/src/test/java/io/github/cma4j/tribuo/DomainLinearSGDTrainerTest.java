@@ -145,7 +145,8 @@ class DomainLinearSGDTrainerTest {
         DomainLinearSGDTrainer wild = new DomainLinearSGDTrainer("VREx", Map.of("vrex_lambda", "1e300",
                 "vrex_penalty_anneal_iters", "0"), new AdamOptimiser(1e300), 50, 64, BatchMode.POOLED, true, 1);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> wild.train(train(suite(8))));
-        assertTrue(e.getMessage().startsWith("VREx at step ") && e.getMessage().contains("not finite"), e.getMessage());
+        assertTrue(e instanceof TrainingDivergedException && e.getMessage().startsWith("VREx diverged at step ")
+                && e.getMessage().contains("not finite"), e.getMessage());
     }
 
     @Test

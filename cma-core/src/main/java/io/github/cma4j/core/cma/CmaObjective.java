@@ -197,6 +197,9 @@ public final class CmaObjective implements DomainObjective {
             case "domain_mean" -> CrossEntropyMode.DOMAIN_MEAN;
             default -> throw new IllegalArgumentException("cross_entropy must be pooled or domain_mean, got '" + ce + "'");
         };
+        Checks.nonNegativeFinite("grad_alpha", hp.getDouble("grad_alpha"));     // named as the user wrote them
+        Checks.nonNegativeFinite("hess_beta", hp.getDouble("hess_beta"));
+        Checks.nonNegative("penalty_anneal_iters", hp.getLong("penalty_anneal_iters"));
         return new Config(hp.getDouble("grad_alpha"), hp.getDouble("hess_beta"), hp.getLong("penalty_anneal_iters"),
                 Normalization.ofPreset(hp.getString("normalization")), mode, HessianForm.AUTO, crossEntropy,
                 mode == HessianMode.FULL ? ProductPrecision.parse(hp.getString("hess_precision")) : ProductPrecision.FLOAT64);
