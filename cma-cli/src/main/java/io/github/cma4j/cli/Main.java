@@ -111,6 +111,21 @@ public final class Main implements Runnable {
         }
     }
 
+    /** DomainBed's number of steps, the default of train and sweep: every registered warm-up default ends before it. */
+    static final String DEFAULT_STEPS = "5001";
+
+    /**
+     * The overrides with every warm-up of the algorithm set to {@code anneal} (whatever its registry key:
+     * penalty_anneal_iters, irm_penalty_anneal_iters, …), or unchanged when {@code anneal} is null.
+     */
+    static Map<String, String> withAnneal(String algorithm, Map<String, String> overrides, Integer anneal) {
+        Map<String, String> out = new LinkedHashMap<>(overrides);
+        if (anneal != null) {
+            io.github.cma4j.core.algorithm.Algorithms.get(algorithm).annealKeys().forEach(k -> out.put(k, Integer.toString(anneal)));
+        }
+        return out;
+    }
+
     static Map<String, String> parseOverrides(CommandLine cl, List<String> pairs) {
         Map<String, String> m = new LinkedHashMap<>();
         for (String p : pairs) {
@@ -232,25 +247,33 @@ public final class Main implements Runnable {
         long trialSeed;
         @Option(names = "--hparam", description = "override a hyperparameter, name=value (repeatable)")
         List<String> hparams = new ArrayList<>();
-        @Option(names = "--steps", defaultValue = "1000", description = "default: ${DEFAULT-VALUE}")
+        @Option(names = "--steps", defaultValue = DEFAULT_STEPS, description = "default: ${DEFAULT-VALUE} (DomainBed's)")
         int steps;
+        @Option(names = "--anneal", description = "warm-up steps of every penalty of the algorithm, whatever its key "
+                + "(penalty_anneal_iters, irm_penalty_anneal_iters, ...); default: the registry's")
+        Integer anneal;
         @Option(names = "--checkpoint-freq", defaultValue = "100", description = "default: ${DEFAULT-VALUE}")
         int checkpointFreq;
+        @Option(names = "--keep-last-finite", description = "if the run diverges, keep the model of its last finite step "
+                + "(model.last-finite.tribuo); the run is still recorded as failed")
+        boolean keepLastFinite;
         @CommandLine.Mixin
         ModelOptions model = new ModelOptions();
-        @Option(names = "--out", required = true, description = "output directory of the run")
+        @Option(names = "--out", required = true, description = "output directory of the run: new or empty, or an "
+                + "unfinished run of this configuration (run again from its start)")
         Path out;
 
         @Override
         public Integer call() throws IOException {
-            RunSpec run = new RunSpec(DatasetCatalog.get(dataset).name(), io.github.cma4j.core.algorithm.Algorithms.get(algorithm).name(),
-                    testEnvs, hparamsSeed, trialSeed, steps, checkpointFreq, parseOverrides(spec.commandLine(), hparams),
+            String name = io.github.cma4j.core.algorithm.Algorithms.get(algorithm).name();
+            RunSpec run = new RunSpec(DatasetCatalog.get(dataset).name(), name, testEnvs, hparamsSeed, trialSeed, steps,
+                    checkpointFreq, withAnneal(name, parseOverrides(spec.commandLine(), hparams), anneal),
                     model.featurizer, model.evalExamples);
-            if (io.github.cma4j.experiments.ResultsFile.isDone(out)) {
-                throw new IOException(out + " already holds a finished run; choose another --out");
-            }
-            io.github.cma4j.experiments.ExperimentRunner.run(run, out, common.dataDir, common.progress(spec.commandLine().getErr()));
+            run.validate();
+            io.github.cma4j.experiments.ExperimentRunner.run(run, out, common.dataDir, common.progress(spec.commandLine().getErr()),
+                    keepLastFinite);
             spec.commandLine().getOut().println("run " + run.id() + " done: " + out.resolve("results.jsonl"));
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }
@@ -273,8 +296,11 @@ public final class Main implements Runnable {
         int numHparams;
         @Option(names = "--n-trials", defaultValue = "1", description = "default: ${DEFAULT-VALUE}")
         int numTrials;
-        @Option(names = "--steps", defaultValue = "1000", description = "default: ${DEFAULT-VALUE}")
+        @Option(names = "--steps", defaultValue = DEFAULT_STEPS, description = "default: ${DEFAULT-VALUE} (DomainBed's)")
         int steps;
+        @Option(names = "--anneal", description = "warm-up steps of every penalty of every algorithm (default: the registry's "
+                + "or the random search's)")
+        Integer anneal;
         @Option(names = "--checkpoint-freq", defaultValue = "100", description = "default: ${DEFAULT-VALUE}")
         int checkpointFreq;
         @Option(names = "--workers", defaultValue = "1", description = "parallel runs (default: ${DEFAULT-VALUE})")
@@ -296,8 +322,12 @@ public final class Main implements Runnable {
                 }
             }
             List<String> algorithmNames = algorithms.stream().map(a -> io.github.cma4j.core.algorithm.Algorithms.get(a).name()).toList();
-            List<RunSpec> runs = Sweep.grid(datasets, algorithmNames, envSets, numHparams, numTrials, steps, checkpointFreq,
-                    parseOverrides(spec.commandLine(), hparams), model.featurizer, model.evalExamples);
+            Map<String, String> overrides = parseOverrides(spec.commandLine(), hparams);
+            List<RunSpec> runs = new ArrayList<>();
+            for (String algorithm : algorithmNames) {
+                runs.addAll(Sweep.grid(datasets, List.of(algorithm), envSets, numHparams, numTrials, steps, checkpointFreq,
+                        withAnneal(algorithm, overrides, anneal), model.featurizer, model.evalExamples));
+            }
             List<AutoCloseable> bars = new ArrayList<>();
             Sweep.Summary s;
             try {
@@ -323,10 +353,13 @@ public final class Main implements Runnable {
         boolean latex;
         @Option(names = "--out", description = "also write report.md, report.tex and PNG plots here")
         Path out;
+        @Option(names = "--include-unfinished", description = "include runs without the done marker, marked (unfinished)")
+        boolean includeUnfinished;
 
         @Override
         public Integer call() throws IOException {
-            Report report = Report.load(dirs);
+            Report report = Report.load(dirs, includeUnfinished);
+            report.notes().forEach(n -> spec.commandLine().getErr().println("cma4j report: " + n));
             if (report.size() == 0) {
                 throw new IOException("no records found under " + dirs);
             }
@@ -360,18 +393,27 @@ public final class Main implements Runnable {
                 out.println("downloaded and verified Fashion-MNIST into " + dir);
             }
             String fashion;
+            String failure = null;       // a copy that was found (or named) but is not usable: exit 1
+            Path dir = null;
             try {
-                Path dir = FashionMnist.locate(dataDir);
+                dir = FashionMnist.locate(dataDir);
                 FashionMnist.Pool pool = FashionMnist.load(dir);
                 fashion = "found in " + dir + ", " + pool.size() + " images, checksums verified";
             } catch (IOException e) {
                 fashion = "NOT AVAILABLE: " + e.getMessage().replace("\n", "\n    ");
+                if (dir != null || dataDir != null) {
+                    failure = e.getMessage();
+                }
             }
             for (DatasetCatalog.Entry e : DatasetCatalog.ENTRIES) {
                 out.printf("%-22s %s%n    %s%n", e.name(), e.description(), e.needsFashionMnist() ? "Fashion-MNIST " + fashion
                         : "generated (seeded by the trial seed), always available");
             }
             out.flush();
+            if (failure != null) {
+                spec.commandLine().getErr().println("cma4j datasets: Fashion-MNIST failed verification: " + failure);
+                return 1;
+            }
             return 0;
         }
     }

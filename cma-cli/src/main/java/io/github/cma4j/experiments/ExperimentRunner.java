@@ -9,6 +9,7 @@ import io.github.cma4j.datasets.MultiDomainDataset;
 import io.github.cma4j.datasets.io.IdxReader;
 import io.github.cma4j.tribuo.BatchMode;
 import io.github.cma4j.tribuo.DomainLinearSGDTrainer;
+import io.github.cma4j.tribuo.TrainingDivergedException;
 import io.github.cma4j.tribuo.data.TribuoDatasets;
 import io.github.cma4j.finetune.FineTunedModel;
 import io.github.cma4j.finetune.FineTuner;
@@ -103,7 +104,26 @@ public final class ExperimentRunner {
      * @throws IOException on a write error.
      */
     public static void run(RunSpec spec, Path runDir, Path dataDir, Consumer<String> progress) throws IOException {
-        Files.createDirectories(runDir);
+        run(spec, runDir, dataDir, progress, false);
+    }
+
+    /**
+     * Runs one spec into a directory that belongs to it ({@link ResultsFile#prepareRunDirectory}: an unfinished run
+     * of the same configuration is run again from its start, anything else refused). A run that diverges keeps its
+     * records so far, gets {@code failed.json} (step and reason) instead of the {@code done} marker, and fails.
+     *
+     * @param spec           the run.
+     * @param runDir         its directory.
+     * @param dataDir        Fashion-MNIST directory or null.
+     * @param progress       receives one line per checkpoint, and every warning.
+     * @param keepLastFinite on divergence, save the model of the last finite step as {@code model.last-finite.tribuo}.
+     * @throws IOException on a write error, or naming the step and the reason of a divergence.
+     */
+    public static void run(RunSpec spec, Path runDir, Path dataDir, Consumer<String> progress, boolean keepLastFinite)
+            throws IOException {
+        if (ResultsFile.prepareRunDirectory(runDir, JSON.writeValueAsString(spec.toArgs()))) {
+            progress.accept(runDir + ": an unfinished run of this configuration was cleared; running it again from step 0");
+        }
         MultiDomainDataset data = dataset(spec.dataset(), spec.trialSeed(), dataDir);
         List<String> domains = data.domainNames();
         List<Integer> testIds = new ArrayList<>();
@@ -124,6 +144,8 @@ public final class ExperimentRunner {
 
         Hyperparameters drawn = Algorithms.sample(spec.algorithm(), Algorithms.Scale.SMALL, spec.hparamsSeed(), spec.trialSeed());
         Hyperparameters hp = Algorithms.searchSpace(spec.algorithm(), Algorithms.Scale.SMALL).override(drawn, spec.overrides());
+        RunFacts facts = RunFacts.of(spec, data, testIds, trainRows, hp);
+        facts.warnings().forEach(w -> progress.accept(spec.id() + ": warning: " + w));
         Map<String, String> algorithmParams = new LinkedHashMap<>();
         Algorithms.get(spec.algorithm()).hyperparameters().entries()
                 .forEach(h -> algorithmParams.put(h.name(), hp.getString(h.name())));
@@ -134,7 +156,7 @@ public final class ExperimentRunner {
         int trainPerStep = (int) hp.getLong("batch_size") * (domains.size() - testIds.size());
         double stepsPerEpoch = trainRows.length / (double) Math.max(1, trainPerStep);
         if (spec.fineTuning()) {
-            runFineTuning(spec, runDir, data, split, train, hp, algorithmParams, labelRow, stepsPerEpoch, progress);
+            runFineTuning(spec, runDir, data, split, train, hp, algorithmParams, labelRow, stepsPerEpoch, progress, facts);
             return;
         }
         DomainLinearSGDTrainer trainer = new DomainLinearSGDTrainer(spec.algorithm(), algorithmParams,
@@ -154,12 +176,22 @@ public final class ExperimentRunner {
         IOException[] failure = new IOException[1];
         trainer.setStepListener((step, total, weights, result) -> afterStep(spec, runDir, hp, domains, trainerHash,
                 stepsPerEpoch, window, step, total, result.value(), result.terms(), progress, failure,
-                record -> evaluate(data, split, 0, rows -> linearPredictions(data, rows, weights, column), labelRow, record)));
+                record -> {
+                    facts.addTo(record, trainer.lastWarnings());
+                    evaluate(data, split, 0, rows -> linearPredictions(data, rows, weights, column), labelRow, record);
+                }));
         LinearSGDModel model;
         try {
             model = trainer.train(train);
         } catch (UncheckedIOException e) {
             throw failure[0] != null ? failure[0] : e.getCause();
+        } catch (TrainingDivergedException e) {
+            if (keepLastFinite && e.lastFiniteModel().isPresent()) {
+                e.lastFiniteModel().get().serializeToFile(runDir.resolve("model.last-finite.tribuo"));
+            }
+            throw failed(runDir, spec, e.step(), e.reason(), keepLastFinite && e.lastFiniteModel().isPresent());
+        } catch (IllegalArgumentException e) {
+            throw failed(runDir, spec, 0, e.getMessage(), false);
         }
         model.serializeToFile(runDir.resolve("model.tribuo"));
         markDone(runDir, model);
@@ -199,6 +231,18 @@ public final class ExperimentRunner {
         window.reset();
     }
 
+    /** Writes {@code failed.json} and returns the error that says so. */
+    private static IOException failed(Path runDir, RunSpec spec, long step, String reason, boolean keptModel) throws IOException {
+        Map<String, Object> record = new TreeMap<>();
+        record.put("args", spec.toArgs());
+        record.put("step", step);
+        record.put("reason", reason);
+        ResultsFile.markFailed(runDir, JSON.writeValueAsString(record));
+        return new IOException("run " + spec.id() + " failed at step " + step + ": " + reason + "; its records so far are in "
+                + runDir.resolve(ResultsFile.RESULTS) + " and the reason in " + runDir.resolve(ResultsFile.FAILED)
+                + (keptModel ? "; the last finite model is " + runDir.resolve("model.last-finite.tribuo") : ""));
+    }
+
     /** Records the saved model's provenance hash, then the {@code done} marker (last: it means the run is complete). */
     private static void markDone(Path runDir, org.tribuo.Model<?> model) throws IOException {
         Files.writeString(runDir.resolve("model_provenance_sha256"),
@@ -213,7 +257,8 @@ public final class ExperimentRunner {
      */
     private static void runFineTuning(RunSpec spec, Path runDir, MultiDomainDataset data, InOutSplit split,
                                       MutableDataset<Label> train, Hyperparameters hp, Map<String, String> algorithmParams,
-                                      int[] labelRow, double stepsPerEpoch, Consumer<String> progress) throws IOException {
+                                      int[] labelRow, double stepsPerEpoch, Consumer<String> progress, RunFacts facts)
+            throws IOException {
         FineTuningTrainer.Architecture architecture = FineTuningTrainer.Architecture.valueOf(spec.featurizer());
         int[] shape = data.inputShape();
         if (shape.length != 3) {
@@ -231,12 +276,17 @@ public final class ExperimentRunner {
         IOException[] failure = new IOException[1];
         trainer.setStepListener((step, total, tuner, report) -> afterStep(spec, runDir, hp, data.domainNames(), trainerHash,
                 stepsPerEpoch, window, step, total, report.value(), report.terms(), progress, failure,
-                record -> evaluate(data, split, spec.evalExamples(), rows -> tunerPredictions(data, rows, tuner), labelRow, record)));
+                record -> {
+                    facts.addTo(record, List.of());
+                    evaluate(data, split, spec.evalExamples(), rows -> tunerPredictions(data, rows, tuner), labelRow, record);
+                }));
         FineTunedModel model;
         try {
             model = trainer.train(train);
         } catch (UncheckedIOException e) {
             throw failure[0] != null ? failure[0] : e.getCause();
+        } catch (IllegalStateException e) {
+            throw failed(runDir, spec, -1, e.getMessage(), false);
         }
         model.save(runDir.resolve("model.cma4j"));
         markDone(runDir, model);

@@ -71,6 +71,9 @@ public final class Report {
 
     private final List<Checkpoint> records = new ArrayList<>();
     private final List<String> skipped = new ArrayList<>();
+    private int unfinished;
+    private int failed;
+    private boolean includedUnfinished;
 
     /**
      * Loads every {@code results.jsonl} under the given directories.
@@ -80,6 +83,21 @@ public final class Report {
      * @throws IOException if a directory cannot be read.
      */
     public static Report load(List<Path> dirs) throws IOException {
+        return load(dirs, false);
+    }
+
+    /**
+     * Loads every {@code results.jsonl} under the given directories. A run without the {@code done} marker (killed,
+     * still running or failed) is skipped and counted unless {@code includeUnfinished}, which adds its records under
+     * the algorithm's name marked "(unfinished)". A run that fell back to another algorithm (one training domain)
+     * is listed as "REQUESTED (ran EFFECTIVE)".
+     *
+     * @param dirs              sweep or run directories.
+     * @param includeUnfinished whether to include runs that did not finish.
+     * @return the report.
+     * @throws IOException if a directory cannot be read.
+     */
+    public static Report load(List<Path> dirs, boolean includeUnfinished) throws IOException {
         Report r = new Report();
         for (Path dir : dirs) {
             if (!Files.exists(dir)) {
@@ -90,9 +108,17 @@ public final class Report {
                 files = walk.filter(p -> p.getFileName().toString().equals(ResultsFile.RESULTS)).sorted().toList();
             }
             for (Path f : files) {
+                boolean done = ResultsFile.isDone(f.getParent());
+                if (!done) {
+                    r.unfinished++;
+                    r.failed += Files.exists(f.getParent().resolve(ResultsFile.FAILED)) ? 1 : 0;
+                    if (!includeUnfinished) {
+                        continue;
+                    }
+                }
                 List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
                 for (int n = 0; n < lines.size(); n++) {
-                    Checkpoint c = parse(lines.get(n));
+                    Checkpoint c = parse(lines.get(n), done);
                     if (c == null) {
                         if (!lines.get(n).isBlank()) {
                             r.skipped.add(f + ":" + (n + 1));
@@ -103,10 +129,23 @@ public final class Report {
                 }
             }
         }
+        r.includedUnfinished = includeUnfinished;
         return r;
     }
 
-    private static Checkpoint parse(String line) {
+    /** @return lines for the top of the report: runs left out or marked, fallbacks. Empty when there are none. */
+    public List<String> notes() {
+        List<String> notes = new ArrayList<>();
+        if (unfinished > 0) {
+            notes.add(unfinished + " unfinished run(s)" + (failed > 0 ? " (" + failed + " failed: see their failed.json)" : "")
+                    + (includedUnfinished ? " included, marked \"(unfinished)\"" : " left out; --include-unfinished adds them, marked"));
+        }
+        records.stream().map(Checkpoint::algorithm).filter(a -> a.contains(" (ran ")).distinct().sorted()
+                .forEach(a -> notes.add(a + ": the run had one training domain and trained ERM instead"));
+        return notes;
+    }
+
+    private static Checkpoint parse(String line, boolean done) {
         try {
             JsonNode node = ExperimentRunner.json().readTree(line);
             JsonNode args = node.get("args");
@@ -117,7 +156,15 @@ public final class Report {
             args.get("test_envs").forEach(e -> envs.add(e.asText()));
             List<String> domains = new ArrayList<>();
             node.get("domains").forEach(d -> domains.add(d.asText()));
-            return new Checkpoint(args.get("dataset").asText(), args.get("algorithm").asText(), envs,
+            String algorithm = args.get("algorithm").asText();
+            JsonNode effective = node.get("algorithm_effective");
+            if (effective != null && !effective.asText().equals(algorithm)) {
+                algorithm += " (ran " + effective.asText() + ")";
+            }
+            if (!done) {
+                algorithm += " (unfinished)";
+            }
+            return new Checkpoint(args.get("dataset").asText(), algorithm, envs,
                     args.get("hparams_seed").asLong(), args.get("trial_seed").asLong(), node.get("step").asLong(), domains, node);
         } catch (IOException | RuntimeException e) {
             return null;      // torn or foreign line
@@ -277,6 +324,12 @@ public final class Report {
      */
     public String render(boolean latex) {
         StringBuilder sb = new StringBuilder();
+        for (String note : notes()) {
+            sb.append(latex ? "% " : "> ").append(note).append("\n");
+        }
+        if (!notes().isEmpty()) {
+            sb.append("\n");
+        }
         Map<String, List<String>> datasets = testDomains();
         for (Selection rule : Selection.values()) {
             sb.append(latex ? "% " : "## ").append("Model selection: ").append(rule.title()).append("\n\n");

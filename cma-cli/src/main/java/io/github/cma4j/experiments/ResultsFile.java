@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * A run's {@code results.jsonl}, appended to atomically: each append writes the whole new content to a temporary
@@ -17,6 +18,10 @@ public final class ResultsFile {
     public static final String RESULTS = "results.jsonl";
     /** The marker of a finished run. */
     public static final String DONE = "done";
+    /** Why a run failed (step and reason), written instead of {@link #DONE}. */
+    public static final String FAILED = "failed.json";
+    /** The configuration a run directory belongs to. */
+    public static final String RUN = "run.json";
 
     private ResultsFile() {
     }
@@ -63,5 +68,84 @@ public final class ResultsFile {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * Prepares a run's directory so that it holds one configuration only: a new or empty directory is used; one
+     * holding an unfinished run of the same configuration is cleared (runs are deterministic, so running it again
+     * gives exactly the records of an uninterrupted run); anything else is refused.
+     *
+     * @param dir    the run's directory.
+     * @param config the run's configuration as one JSON line (its {@code args}).
+     * @return true if an unfinished run was cleared to run again.
+     * @throws IOException saying what is wrong: the path is a file, cannot be created, holds a finished run, a run of
+     *                     another configuration, or files that are not a cma4j run.
+     */
+    public static boolean prepareRunDirectory(Path dir, String config) throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IOException(dir + " is a file, not a directory; --out names the run's directory");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IOException("cannot create the run directory " + dir + ": " + describe(e), e);
+        }
+        if (!Files.isWritable(dir)) {
+            throw new IOException("cannot write to the run directory " + dir);
+        }
+        Path run = dir.resolve(RUN);
+        boolean resumed = false;
+        if (Files.exists(run)) {
+            String existing = Files.readString(run, StandardCharsets.UTF_8).trim();
+            if (!existing.equals(config)) {
+                throw new IOException(dir + " holds a run of another configuration (" + existing + "); this run is "
+                        + config + ": choose another --out, or delete " + dir);
+            }
+            if (isDone(dir)) {
+                throw new IOException(dir + " already holds this run, finished; choose another --out to run it again");
+            }
+            resumed = true;
+            try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+                for (Path p : files.toList()) {
+                    if (!p.getFileName().toString().equals(RUN)) {
+                        Sweep.deleteRecursively(p);
+                    }
+                }
+            }
+        } else {
+            try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+                List<String> names = files.map(p -> p.getFileName().toString()).sorted().limit(5).toList();
+                if (!names.isEmpty()) {
+                    throw new IOException(dir + " is not empty (" + String.join(", ", names) + ", …) and is not a cma4j run "
+                            + "directory; choose a new or empty --out");
+                }
+            }
+            writeAtomically(run, (config + "\n").getBytes(StandardCharsets.UTF_8), new byte[0]);
+        }
+        return resumed;
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+            return f.getFile() + " exists and is not a directory";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getFile() + ": " + f.getReason();
+        }
+        return e.getClass().getSimpleName() + " " + e.getMessage();
+    }
+
+    /**
+     * Records why a run failed, atomically (the run keeps its records so far and has no {@code done} marker).
+     *
+     * @param dir    the run's directory.
+     * @param record the failure as one JSON object.
+     * @throws IOException on a write error.
+     */
+    public static void markFailed(Path dir, String record) throws IOException {
+        writeAtomically(dir.resolve(FAILED), (record + "\n").getBytes(StandardCharsets.UTF_8), new byte[0]);
     }
 }

@@ -92,6 +92,26 @@ public record RunSpec(String dataset, String algorithm, List<String> testEnvs, l
                 + checkpointFreq + "|" + overrides + (fineTuning() ? "|" + featurizer + "|" + evalExamples : "");
     }
 
+    /**
+     * Checks what can be checked before any training: the dataset and algorithm exist, every override names a
+     * hyperparameter of the algorithm or the shared ones and parses, and the weights are valid.
+     *
+     * @throws IllegalArgumentException naming the run and the problem.
+     */
+    public void validate() {
+        try {
+            DatasetCatalog.get(dataset);
+            io.github.cma4j.core.objective.AlgorithmSpec spec = io.github.cma4j.core.algorithm.Algorithms.get(algorithm);
+            io.github.cma4j.core.hparam.Hyperparameters hp = io.github.cma4j.core.algorithm.Algorithms
+                    .searchSpace(algorithm, io.github.cma4j.core.algorithm.Algorithms.Scale.SMALL)
+                    .override(io.github.cma4j.core.algorithm.Algorithms.sample(algorithm,
+                            io.github.cma4j.core.algorithm.Algorithms.Scale.SMALL, hparamsSeed, trialSeed), overrides);
+            spec.factory().create(hp, 0L);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("run " + algorithm + " on " + dataset + " " + testEnvs + ": " + e.getMessage(), e);
+        }
+    }
+
     /** @return the arguments as a JSON-ready map (the records' {@code args}). */
     public Map<String, Object> toArgs() {
         Map<String, Object> m = new LinkedHashMap<>();

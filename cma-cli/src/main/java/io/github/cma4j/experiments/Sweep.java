@@ -96,6 +96,21 @@ public final class Sweep {
      */
     public static Summary run(List<RunSpec> runs, Path outDir, Path dataDir, int workers, Consumer<String> progress)
             throws IOException {
+        List<String> invalid = new ArrayList<>();
+        for (RunSpec spec : runs) {          // every run checked before the first one starts
+            try {
+                spec.validate();
+            } catch (IllegalArgumentException e) {
+                invalid.add(e.getMessage());
+            }
+        }
+        if (!invalid.isEmpty()) {
+            throw new IllegalArgumentException(invalid.size() + " of the sweep's " + runs.size() + " runs are invalid, so none "
+                    + "was started:\n  " + String.join("\n  ", invalid.stream().distinct().toList()));
+        }
+        if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
+            throw new IOException(outDir + " is a file, not a directory; --out names the sweep's directory");
+        }
         Files.createDirectories(outDir);
         List<RunSpec> todo = new ArrayList<>();
         for (RunSpec spec : runs) {

@@ -78,8 +78,16 @@ class ReportTest {
         lines.add("{\"something\":\"else\"}");                         // foreign line
         Path run = Files.createDirectories(dir.resolve("sweep/run1"));
         Files.write(run.resolve(ResultsFile.RESULTS), lines);
+        ResultsFile.markDone(run);
+        // a killed run's records: left out by default and counted, included (marked) on request
+        Path killed = Files.createDirectories(dir.resolve("sweep/run2"));
+        Files.write(killed.resolve(ResultsFile.RESULTS), List.of(lines.get(0).replace("\"ALG\"", "\"ALG3\"")));
 
         Report report = Report.load(List.of(dir.resolve("sweep")));
+        assertEquals(List.of("1 unfinished run(s) left out; --include-unfinished adds them, marked"), report.notes());
+        assertTrue(report.render(false).startsWith("> 1 unfinished run(s) left out"), report.render(false));
+        Report withKilled = Report.load(List.of(dir.resolve("sweep")), true);
+        assertTrue(withKilled.render(false).contains("| ALG3 (unfinished) |"), withKilled.render(false));
         assertEquals(2, report.skippedLines().size(), report.skippedLines().toString());
         assertEquals(0.60, report.select(Report.Selection.TRAINING_DOMAIN_VALIDATION, "D", "ALG", "A", 0)[0], 1e-12);
         assertEquals(0.20, report.select(Report.Selection.ORACLE, "D", "ALG", "A", 0)[0], 1e-12);
