@@ -218,6 +218,63 @@ public final class Main implements Runnable {
         }
     }
 
+    /** How to read a user's own data when {@code --dataset} names a path (train and sweep). */
+    static final class DataOptions {
+        @Option(names = "--label-column", defaultValue = "label", description = "CSV: the label column (default: ${DEFAULT-VALUE})")
+        String labelColumn;
+        @Option(names = "--domain-column", defaultValue = "domain", description = "CSV: the domain column (default: ${DEFAULT-VALUE})")
+        String domainColumn;
+        @Option(names = "--group-column", description = "CSV: a group column, for worst-group accuracy")
+        String groupColumn;
+        @Option(names = "--features", split = ",", description = "CSV: the feature columns (default: every other column)")
+        List<String> features;
+        @Option(names = "--image-size", defaultValue = "28", description = "image trees: width and height (default: ${DEFAULT-VALUE})")
+        int imageSize;
+
+        /** A built-in name as it is; a path as its spec (absolute, with these options). */
+        String resolve(String dataset) {
+            boolean builtIn = DatasetCatalog.ENTRIES.stream().anyMatch(e -> e.name().equalsIgnoreCase(dataset));
+            if (builtIn || !io.github.cma4j.experiments.UserData.isPath(dataset)) {
+                return DatasetCatalog.get(dataset).name();
+            }
+            return io.github.cma4j.experiments.UserData.spec(Path.of(dataset),
+                    new io.github.cma4j.experiments.UserData.Options(labelColumn, domainColumn, groupColumn, features, imageSize));
+        }
+    }
+
+    /**
+     * Per-domain accuracy of a run's last record, for the console: each domain's in and out parts, worst-group
+     * accuracy where the data has groups, and which domains were held out.
+     */
+    static String summary(Path run) throws IOException {
+        List<String> lines = Files.readAllLines(run.resolve("results.jsonl"));
+        com.fasterxml.jackson.databind.JsonNode last = io.github.cma4j.experiments.ExperimentRunner.json().readTree(lines.get(lines.size() - 1));
+        List<String> tests = new ArrayList<>();
+        last.get("args").get("test_envs").forEach(t -> tests.add(t.asText()));
+        boolean groups = last.has("env0_in_wga");
+        StringBuilder sb = new StringBuilder("| domain | role | accuracy (in) | accuracy (out)" + (groups ? " | worst group (in) |" : " |")
+                + "\n|---|---|---|---|" + (groups ? "---|" : "") + "\n");
+        double worstTest = Double.POSITIVE_INFINITY;
+        int i = 0;
+        for (com.fasterxml.jackson.databind.JsonNode d : last.get("domains")) {
+            boolean test = tests.contains(d.asText());
+            double in = last.path("env" + i + "_in_acc").asDouble(Double.NaN);
+            sb.append(String.format(java.util.Locale.ROOT, "| %s | %s | %.3f | %.3f |", d.asText(), test ? "test" : "train", in,
+                    last.path("env" + i + "_out_acc").asDouble(Double.NaN)));
+            if (groups) {
+                double wga = last.path("env" + i + "_in_wga").asDouble(Double.NaN);
+                sb.append(String.format(java.util.Locale.ROOT, " %.3f |", wga));
+                worstTest = test ? Math.min(worstTest, wga) : worstTest;
+            }
+            sb.append("\n");
+            i++;
+        }
+        if (groups && Double.isFinite(worstTest)) {
+            sb.append(String.format(java.util.Locale.ROOT, "worst-group accuracy on the test domain(s): %.3f%n", worstTest));
+        }
+        return sb.toString();
+    }
+
     /** The model of a run: the linear probe or a featurizer trained end to end (train and sweep). */
     static final class ModelOptions {
         @Option(names = "--featurizer", defaultValue = "linear",
@@ -235,8 +292,11 @@ public final class Main implements Runnable {
         CommandLine.Model.CommandSpec spec;
         @CommandLine.Mixin
         Common common = new Common();
-        @Option(names = "--dataset", required = true, description = "dataset name (see 'cma4j datasets')")
+        @Option(names = "--dataset", required = true, description = "a built-in dataset (see 'cma4j datasets') or your "
+                + "data: a CSV (.csv, .tsv, .csv.gz), a directory of .npy arrays, or an image tree root/domain/class/*.png")
         String dataset;
+        @CommandLine.Mixin
+        DataOptions data = new DataOptions();
         @Option(names = "--algorithm", required = true, description = "algorithm name (docs/algorithms.md)")
         String algorithm;
         @Option(names = "--test-env", required = true, split = ",", description = "test domain name(s)")
@@ -266,13 +326,15 @@ public final class Main implements Runnable {
         @Override
         public Integer call() throws IOException {
             String name = io.github.cma4j.core.algorithm.Algorithms.get(algorithm).name();
-            RunSpec run = new RunSpec(DatasetCatalog.get(dataset).name(), name, testEnvs, hparamsSeed, trialSeed, steps,
+            RunSpec run = new RunSpec(data.resolve(dataset), name, testEnvs, hparamsSeed, trialSeed, steps,
                     checkpointFreq, withAnneal(name, parseOverrides(spec.commandLine(), hparams), anneal),
                     model.featurizer, model.evalExamples);
             run.validate();
             io.github.cma4j.experiments.ExperimentRunner.run(run, out, common.dataDir, common.progress(spec.commandLine().getErr()),
                     keepLastFinite);
-            spec.commandLine().getOut().println("run " + run.id() + " done: " + out.resolve("results.jsonl"));
+            spec.commandLine().getOut().print(summary(out));
+            spec.commandLine().getOut().println("run " + run.id() + " done: " + out.resolve("results.jsonl")
+                    + ", model " + out.resolve(model.featurizer.equals(RunSpec.LINEAR) ? "model.tribuo" : "model.cma4j"));
             spec.commandLine().getOut().flush();
             return 0;
         }
@@ -286,8 +348,10 @@ public final class Main implements Runnable {
         CommandLine.Model.CommandSpec spec;
         @CommandLine.Mixin
         Common common = new Common();
-        @Option(names = "--datasets", required = true, split = ",")
+        @Option(names = "--datasets", required = true, split = ",", description = "built-in datasets or paths to your data (as train's --dataset)")
         List<String> datasets;
+        @CommandLine.Mixin
+        DataOptions data = new DataOptions();
         @Option(names = "--algorithms", required = true, split = ",")
         List<String> algorithms;
         @Option(names = "--test-envs", split = ",", description = "single test domains (default: each dataset's usual ones)")
@@ -314,6 +378,7 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            List<String> datasets = this.datasets.stream().map(data::resolve).toList();
             Map<String, List<List<String>>> envSets = null;
             if (testEnvs != null) {
                 envSets = new LinkedHashMap<>();

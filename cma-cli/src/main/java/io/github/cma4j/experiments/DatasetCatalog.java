@@ -49,9 +49,17 @@ public final class DatasetCatalog {
      * @throws IllegalArgumentException listing the valid names.
      */
     public static Entry get(String name) {
-        return ENTRIES.stream().filter(e -> e.name().equalsIgnoreCase(name)).findFirst().orElseThrow(() ->
-                new IllegalArgumentException("unknown dataset '" + name + "'; valid: "
-                        + ENTRIES.stream().map(Entry::name).toList()));
+        java.util.Optional<Entry> builtIn = ENTRIES.stream().filter(e -> e.name().equalsIgnoreCase(name)).findFirst();
+        if (builtIn.isPresent()) {
+            return builtIn.get();
+        }
+        if (UserData.isPath(name)) {
+            // a user's data: every domain is a default test domain, as DomainBed's sweeps hold each one out in turn
+            return new Entry(name, "your data", false, UserData.load(name).domainNames());
+        }
+        throw new IllegalArgumentException("unknown dataset '" + name + "': neither a built-in dataset "
+                + ENTRIES.stream().map(Entry::name).toList() + " nor an existing file or directory (a CSV, a directory of "
+                + ".npy arrays, an image tree)");
     }
 
     /**
@@ -64,6 +72,9 @@ public final class DatasetCatalog {
      * @throws UncheckedIOException if Fashion-MNIST is needed and cannot be found or verified.
      */
     public static MultiDomainDataset load(String name, long trialSeed, Path dataDir) {
+        if (ENTRIES.stream().noneMatch(e -> e.name().equalsIgnoreCase(name)) && UserData.isPath(name)) {
+            return UserData.load(name);       // the user's data does not depend on the trial seed
+        }
         Entry entry = get(name);
         try {
             return switch (entry.name()) {

@@ -140,7 +140,11 @@ public final class ExperimentRunner {
         InOutSplit split = InOutSplit.domainBed(data, InOutSplit.DEFAULT_HOLDOUT, spec.trialSeed());
         int[] trainRows = IntStream.range(0, domains.size()).filter(d -> !testIds.contains(d))
                 .flatMap(d -> IntStream.of(split.in().get(d))).sorted().toArray();
-        MutableDataset<Label> train = TribuoDatasets.toTribuo(data.subset(trainRows, data.name() + "-train"));
+        MultiDomainDataset trainData = data.subset(trainRows, data.name() + "-train");
+        if (spec.fineTuning()) {
+            trainData.withFeatureNames(null);       // a featurizer reads its inputs by position (f0000, …)
+        }
+        MutableDataset<Label> train = TribuoDatasets.toTribuo(trainData);
 
         Hyperparameters drawn = Algorithms.sample(spec.algorithm(), Algorithms.Scale.SMALL, spec.hparamsSeed(), spec.trialSeed());
         Hyperparameters hp = Algorithms.searchSpace(spec.algorithm(), Algorithms.Scale.SMALL).override(drawn, spec.overrides());
@@ -166,7 +170,7 @@ public final class ExperimentRunner {
 
         // Tribuo's ids: label → row of W, our feature column → column of W (absent features have none)
         ImmutableFeatureMap featureMap = train.getFeatureIDMap();
-        String[] names = TribuoDatasets.featureNames(data.numFeatures());
+        String[] names = data.featureNames().toArray(String[]::new);
         int[] column = new int[data.numFeatures()];
         for (int j = 0; j < column.length; j++) {
             column[j] = featureMap.getID(names[j]);

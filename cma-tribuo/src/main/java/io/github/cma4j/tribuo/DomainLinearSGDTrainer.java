@@ -64,8 +64,9 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
     private Map<String, String> hyperparameters = new HashMap<>();
     @Config(description = "Example metadata key holding the domain")
     private String domainKey = "domain";
+    // a String, not the enum: provenance values stay Tribuo primitives, so the model loads where cma4j is absent
     @Config(description = "Minibatch formation: FULL, POOLED or DOMAIN_BALANCED")
-    private BatchMode batchMode = BatchMode.POOLED;
+    private String batchMode = BatchMode.POOLED.name();
     @Config(description = "Whether the head has a bias (false: the paper's bias-free linear probe)")
     private boolean bias = true;
     @Config(description = "Number of steps; 0 means epochs × steps per epoch")
@@ -133,7 +134,7 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
         super(new LogMulticlass(), optimiser, epochs, -1, minibatchSize, seed);
         this.algorithm = algorithm;
         this.hyperparameters = new HashMap<>(hyperparameters);
-        this.batchMode = batchMode;
+        this.batchMode = batchMode == null ? null : batchMode.name();
         this.bias = bias;
         validate();
     }
@@ -180,11 +181,21 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
         if (domainKey == null || domainKey.isBlank() || batchMode == null) {
             throw new IllegalArgumentException("domainKey and batchMode must be set");
         }
+        batchMode();
         if (epochs < 1 && steps < 1) {
             throw new IllegalArgumentException("need epochs >= 1 or steps >= 1, got epochs=" + epochs + " steps=" + steps);
         }
-        if (batchMode != BatchMode.FULL && minibatchSize < 1) {
+        BatchMode mode = batchMode();
+        if (mode != BatchMode.FULL && minibatchSize < 1) {
             throw new IllegalArgumentException("minibatchSize must be >= 1, got " + minibatchSize);
+        }
+    }
+
+    private BatchMode batchMode() {
+        try {
+            return BatchMode.valueOf(batchMode.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("batchMode must be FULL, POOLED or DOMAIN_BALANCED, got '" + batchMode + "'");
         }
     }
 
@@ -307,7 +318,7 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
                 "cma4j.effective-algorithm", effective));
         LinearParameters params = createParameters(numFeatures, numLabels, localRng);
         localOptimiser.initialise(params);
-        DomainData.Batcher batcher = data.batcher(batchMode, minibatchSize, localRng);
+        DomainData.Batcher batcher = data.batcher(batchMode(), minibatchSize, localRng);
         long totalSteps = steps > 0 ? steps : (long) epochs * batcher.stepsPerEpoch();
         List<StepRecord> log = new ArrayList<>();
         DMatrixRMaj W = new DMatrixRMaj(numLabels, width);

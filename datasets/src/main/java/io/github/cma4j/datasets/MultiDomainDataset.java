@@ -23,6 +23,7 @@ public final class MultiDomainDataset {
     private final List<String> classNames;
     private final int[] inputShape;
     private final DatasetProvenance provenance;
+    private List<String> featureNames;
 
     /**
      * Validates and wraps the arrays (they are not copied: the caller hands them over).
@@ -239,7 +240,8 @@ public final class MultiDomainDataset {
                 g[r] = groups[i];
             }
         }
-        return new MultiDomainDataset(name, f, numFeatures, y, dom, g, domainNames, classNames, inputShape, provenance);
+        return new MultiDomainDataset(name, f, numFeatures, y, dom, g, domainNames, classNames, inputShape, provenance)
+                .withFeatureNames(featureNames);
     }
 
     /**
@@ -272,7 +274,47 @@ public final class MultiDomainDataset {
             offset += p.size();
         }
         return new MultiDomainDataset(name, f, first.numFeatures, y, dom, g, first.domainNames, first.classNames,
-                first.inputShape, first.provenance);
+                first.inputShape, first.provenance).withFeatureNames(first.featureNames);
+    }
+
+    /**
+     * Names the feature columns (a CSV's header, say), so that models trained on the data keep the user's names.
+     *
+     * @param names one unique name per column, or null for the default names ({@link #featureNames()}).
+     * @return this dataset.
+     * @throws IllegalArgumentException if the count is wrong or a name repeats.
+     */
+    public MultiDomainDataset withFeatureNames(List<String> names) {
+        if (names != null) {
+            if (names.size() != numFeatures) {
+                throw new IllegalArgumentException("dataset " + name + ": " + names.size() + " feature names for "
+                        + numFeatures + " features");
+            }
+            checkUnique(name, "feature", names);
+        }
+        this.featureNames = names == null ? null : List.copyOf(names);
+        return this;
+    }
+
+    /** @return whether the columns have names of their own (else {@link #featureNames()} makes them up). */
+    public boolean hasFeatureNames() {
+        return featureNames != null;
+    }
+
+    /**
+     * @return the columns' names: the ones given, or f0000, f0001, … zero-padded so that their lexicographic order
+     * (Tribuo's feature ids) is the column order.
+     */
+    public List<String> featureNames() {
+        if (featureNames != null) {
+            return featureNames;
+        }
+        int width = Math.max(4, Integer.toString(numFeatures - 1).length());
+        List<String> names = new java.util.ArrayList<>(numFeatures);
+        for (int j = 0; j < numFeatures; j++) {
+            names.add("f" + "0".repeat(width - Integer.toString(j).length()) + j);
+        }
+        return names;
     }
 
     @Override

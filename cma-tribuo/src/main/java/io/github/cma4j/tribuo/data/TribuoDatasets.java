@@ -20,8 +20,8 @@ import java.util.Map;
  * Converts cma4j's neutral {@link MultiDomainDataset} to Tribuo datasets whose examples carry their domain (and
  * group) as metadata, and back to per-domain views.
  * <p>
- * Features are named {@code f0000, f0001, …}, zero-padded so that Tribuo's lexicographic feature ids follow the
- * column order; exact zeros are left out (Tribuo reads an absent feature as 0). Labels use the dataset's class
+ * Features keep the dataset's names (a CSV's header), or are named {@code f0000, f0001, …}, zero-padded so that
+ * Tribuo's lexicographic feature ids follow the column order; exact zeros are left out (Tribuo reads an absent feature as 0). Labels use the dataset's class
  * names. Metadata values are strings (Tribuo's protobuf coerces them anyway): the domain's name under
  * {@code domainKey} and the group id under {@code groupKey}. The data provenance records the recipe, its
  * parameters, the seed and the source files' SHA-256.
@@ -58,7 +58,7 @@ public final class TribuoDatasets {
         MutableDataset<Label> out = new MutableDataset<>(new SimpleDataSourceProvenance(describe(data),
                 OffsetDateTime.now(), factory), factory);
         int d = data.numFeatures();
-        String[] names = featureNames(d);
+        String[] names = data.featureNames().toArray(String[]::new);
         List<Label> labels = new ArrayList<>();
         for (String c : data.classNames()) {
             labels.add(new Label(c));

@@ -33,11 +33,17 @@ public final class CsvDomainReader {
      * @param domainColumn the domain column's header.
      * @param groupColumn  the group column's header, or null.
      * @param delimiter    the field separator, or null to infer it from the extension ({@code .tsv} → tab, else comma).
+     * @param features     the feature columns, in this order, or null for every other column in header order.
      */
-    public record Options(String labelColumn, String domainColumn, String groupColumn, Character delimiter) {
+    public record Options(String labelColumn, String domainColumn, String groupColumn, Character delimiter, List<String> features) {
+        /** The options with every other column a feature. */
+        public Options(String labelColumn, String domainColumn, String groupColumn, Character delimiter) {
+            this(labelColumn, domainColumn, groupColumn, delimiter, null);
+        }
+
         /** @return label column {@code label}, domain column {@code domain}, no groups, delimiter by extension. */
         public static Options defaults() {
-            return new Options("label", "domain", null, null);
+            return new Options("label", "domain", null, null, null);
         }
     }
 
@@ -71,11 +77,25 @@ public final class CsvDomainReader {
             }
             int[] featureIndex = new int[header.size()];
             int numFeatures = 0;
-            for (int j = 0; j < header.size(); j++) {
-                String h = header.get(j);
-                if (!h.equals(options.labelColumn()) && !h.equals(options.domainColumn()) && !h.equals(options.groupColumn())) {
+            if (options.features() != null) {
+                for (String column : options.features()) {
+                    int j = header.indexOf(column);
+                    if (j < 0) {
+                        throw new IOException(file + ": no feature column '" + column + "'; the header has " + header);
+                    }
+                    if (featureColumns.contains(column)) {
+                        throw new IOException(file + ": feature column '" + column + "' is chosen twice");
+                    }
                     featureIndex[numFeatures++] = j;
-                    featureColumns.add(h);
+                    featureColumns.add(column);
+                }
+            } else {
+                for (int j = 0; j < header.size(); j++) {
+                    String h = header.get(j);
+                    if (!h.equals(options.labelColumn()) && !h.equals(options.domainColumn()) && !h.equals(options.groupColumn())) {
+                        featureIndex[numFeatures++] = j;
+                        featureColumns.add(h);
+                    }
                 }
             }
             if (numFeatures == 0) {
@@ -98,7 +118,7 @@ public final class CsvDomainReader {
                 }
                 rows.add(x);
             }
-        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+        } catch (IllegalStateException | IllegalArgumentException | java.io.UncheckedIOException e) {
             throw new IOException(file + ": malformed CSV: " + e.getMessage(), e);
         }
         if (rows.isEmpty()) {
@@ -132,7 +152,8 @@ public final class CsvDomainReader {
         params.put("features", String.join(",", featureColumns));
         Map<String, String> sources = Map.of(file.toString(), IdxReader.sha256(Files.readAllBytes(file)));
         return new MultiDomainDataset(file.getFileName().toString(), f, d, y, dom, g, List.copyOf(domainIds.keySet()),
-                List.copyOf(labelIds.keySet()), new int[]{d}, new DatasetProvenance("csv", params, 0, sources));
+                List.copyOf(labelIds.keySet()), new int[]{d}, new DatasetProvenance("csv", params, 0, sources))
+                .withFeatureNames(featureColumns);
     }
 
     /** A decimal number as people write it: no Java suffixes ({@code 3f}, {@code 2d}), no hexadecimal. */
