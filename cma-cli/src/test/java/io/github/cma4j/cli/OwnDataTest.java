@@ -1,0 +1,114 @@
+package io.github.cma4j.cli;
+
+import io.github.cma4j.experiments.ExperimentRunner;
+import io.github.cma4j.experiments.ResultsFile;
+import org.jetbrains.bio.npy.NpyFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tribuo.Model;
+import org.tribuo.VariableInfo;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A user's own CSV and NPY data through train, sweep and report, as a new user would run them. */
+class OwnDataTest {
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    /** Three sites; the label follows age and score, and in two sites also a site-specific shortcut. */
+    private Path csv() throws IOException {
+        SplittableRandom rng = new SplittableRandom(7);
+        List<String> lines = new ArrayList<>(List.of("site,age,score,shortcut,outcome"));
+        for (String site : new String[]{"north", "south", "east"}) {
+            for (int i = 0; i < 120; i++) {
+                double age = rng.nextGaussian();
+                double score = rng.nextGaussian();
+                boolean yes = age + 0.5 * score > 0;
+                double shortcut = (site.equals("east") ? -1 : 1) * (yes ? 1 : -1) + 0.3 * rng.nextGaussian();
+                lines.add(String.format(java.util.Locale.ROOT, "%s,%.4f,%.4f,%.4f,%s", site, age, score, shortcut, yes ? "yes" : "no"));
+            }
+        }
+        return Files.write(dir.resolve("patients.csv"), lines);
+    }
+
+    @Test
+    void aCsvTrainsWithItsOwnColumnNamesAndReports() throws IOException {
+        Path data = csv();
+        Path run = dir.resolve("run");
+        assertEquals(0, run("train", "--dataset", data.toString(), "--domain-column", "site", "--label-column", "outcome",
+                "--algorithm", "CMA", "--test-env", "east", "--steps", "200", "--anneal", "50", "--checkpoint-freq", "100",
+                "--out", run.toString()), err.toString());
+        assertTrue(out.toString().contains("| east | test |") && out.toString().contains("| north | train |"), out.toString());
+        String args = ExperimentRunner.json().readTree(Files.readAllLines(run.resolve(ResultsFile.RESULTS)).get(0))
+                .get("args").get("dataset").asText();
+        assertEquals(data.toAbsolutePath() + "?label=outcome&domain=site", args);
+        Model<?> model = Model.deserializeFromFile(run.resolve("model.tribuo"));
+        TreeSet<String> names = new TreeSet<>();
+        for (VariableInfo v : model.getFeatureIDMap()) {
+            names.add(v.getName());
+        }
+        assertEquals(new TreeSet<>(List.of("age", "score", "shortcut")), names, "the user's column names, not f0000");
+
+        Path chosen = dir.resolve("chosen");
+        assertEquals(0, run("train", "--dataset", data.toString(), "--domain-column", "site", "--label-column", "outcome",
+                "--features", "age,score", "--algorithm", "ERM", "--test-env", "east", "--steps", "50", "--out", chosen.toString()));
+        assertEquals(2, Model.deserializeFromFile(chosen.resolve("model.tribuo")).getFeatureIDMap().size());
+
+        Path sweep = dir.resolve("sweep");
+        assertEquals(0, run("sweep", "--datasets", data.toString(), "--domain-column", "site", "--label-column", "outcome",
+                "--algorithms", "ERM,CMA", "--steps", "100", "--anneal", "20", "--checkpoint-freq", "50", "--quiet",
+                "--out", sweep.toString()), err.toString());
+        assertEquals(0, run("report", sweep.toString()));
+        assertTrue(out.toString().contains("| CMA |") && out.toString().contains("east"), out.toString());
+    }
+
+    @Test
+    void aDirectoryOfNpyArraysTrains() throws IOException {
+        Path npy = Files.createDirectories(dir.resolve("features"));
+        SplittableRandom rng = new SplittableRandom(3);
+        int n = 90;
+        float[] x = new float[n * 4];
+        int[] y = new int[n];
+        int[] d = new int[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = i % 3;
+            for (int j = 0; j < 4; j++) {
+                x[i * 4 + j] = (float) rng.nextGaussian();
+            }
+            y[i] = x[i * 4] > 0 ? 1 : 0;
+        }
+        NpyFile.write(npy.resolve("features.npy"), x, new int[]{n, 4});
+        NpyFile.write(npy.resolve("labels.npy"), y, new int[]{n});
+        NpyFile.write(npy.resolve("domains.npy"), d, new int[]{n});
+        Files.write(npy.resolve("domains.txt"), List.of("siteA", "siteB", "siteC"));
+        Path run = dir.resolve("npyrun");
+        assertEquals(0, run("train", "--dataset", npy.toString(), "--algorithm", "VREx", "--test-env", "siteC",
+                "--steps", "60", "--out", run.toString()), err.toString());
+        assertTrue(out.toString().contains("| siteC | test |"), out.toString());
+        assertEquals(1, run("train", "--dataset", dir.resolve("missing.csv").toString(), "--algorithm", "ERM",
+                "--test-env", "x", "--out", dir.resolve("m").toString()));
+        assertTrue(err.toString().contains("unknown dataset") && err.toString().contains("missing.csv"), err.toString());
+    }
+}
