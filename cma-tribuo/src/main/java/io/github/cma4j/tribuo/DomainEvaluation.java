@@ -4,6 +4,9 @@ import org.tribuo.Dataset;
 import org.tribuo.Example;
 import org.tribuo.Model;
 import org.tribuo.Prediction;
+import org.tribuo.classification.evaluation.LabelEvaluation;
+import org.tribuo.classification.evaluation.LabelEvaluator;
+import org.tribuo.dataset.DatasetView;
 import org.tribuo.classification.Label;
 
 import java.util.Collections;
@@ -21,9 +24,12 @@ import java.util.TreeMap;
  * @param domainSizes    domain name → number of examples.
  * @param groupAccuracy  group → accuracy, sorted (empty without a group key).
  * @param groupSizes     group → number of examples.
+ * @param domainEvaluations domain name → Tribuo's {@link LabelEvaluation} of that domain's examples (accuracy, macro
+ *                          F1, per-label precision and recall, confusion matrix).
  */
 public record DomainEvaluation(double accuracy, Map<String, Double> domainAccuracy, Map<String, Integer> domainSizes,
-                               Map<String, Double> groupAccuracy, Map<String, Integer> groupSizes) {
+                               Map<String, Double> groupAccuracy, Map<String, Integer> groupSizes,
+                               Map<String, LabelEvaluation> domainEvaluations) {
 
     /**
      * Evaluates a model.
@@ -62,9 +68,15 @@ public record DomainEvaluation(double accuracy, Map<String, Double> domainAccura
             groupAcc.put(k, v[0] / (double) v[1]);
             groupSize.put(k, v[1]);
         });
+        Map<String, LabelEvaluation> perDomain = new LinkedHashMap<>();
+        LabelEvaluator evaluator = new LabelEvaluator();
+        for (String domain : domains.keySet()) {
+            perDomain.put(domain, evaluator.evaluate(model, DatasetView.createView(data,
+                    ex -> domain.equals(ex.getMetadataValue(domainKey).map(Object::toString).orElse(null)), domain)));
+        }
         return new DomainEvaluation(correct / (double) data.size(), Collections.unmodifiableMap(domainAcc),
                 Collections.unmodifiableMap(domainSize), Collections.unmodifiableMap(groupAcc),
-                Collections.unmodifiableMap(groupSize));
+                Collections.unmodifiableMap(groupSize), Collections.unmodifiableMap(perDomain));
     }
 
     private static String metadata(Example<Label> ex, String key, int index) {
@@ -88,6 +100,13 @@ public record DomainEvaluation(double accuracy, Map<String, Double> domainAccura
         return domainAccuracy.entrySet().stream().min(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
     }
 
+    /** @return domain name → macro-averaged F1 over the labels. */
+    public Map<String, Double> domainMacroF1() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        domainEvaluations.forEach((k, v) -> out.put(k, v.macroAveragedF1()));
+        return out;
+    }
+
     /** @return the lowest per-group accuracy, or NaN without groups. */
     public double worstGroupAccuracy() {
         return groupAccuracy.values().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
@@ -98,8 +117,9 @@ public record DomainEvaluation(double accuracy, Map<String, Double> domainAccura
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(java.util.Locale.ROOT, "accuracy %.4f over %d examples%n", accuracy,
                 domainSizes.values().stream().mapToInt(Integer::intValue).sum()));
-        sb.append(String.format(java.util.Locale.ROOT, "%-16s %8s %8s%n", "domain", "n", "accuracy"));
-        domainAccuracy.forEach((k, v) -> sb.append(String.format(java.util.Locale.ROOT, "%-16s %8d %8.4f%n", k, domainSizes.get(k), v)));
+        sb.append(String.format(java.util.Locale.ROOT, "%-16s %8s %8s %8s%n", "domain", "n", "accuracy", "macro F1"));
+        domainAccuracy.forEach((k, v) -> sb.append(String.format(java.util.Locale.ROOT, "%-16s %8d %8.4f %8.4f%n", k,
+                domainSizes.get(k), v, domainEvaluations.get(k).macroAveragedF1())));
         sb.append(String.format(java.util.Locale.ROOT, "worst domain: %s (%.4f)%n", worstDomain(), worstDomainAccuracy()));
         if (!groupAccuracy.isEmpty()) {
             sb.append(String.format(java.util.Locale.ROOT, "%-16s %8s %8s%n", "group", "n", "accuracy"));

@@ -221,6 +221,19 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
     }
 
     /**
+     * Reads each example's domain from this metadata key (default {@code domain}), e.g. the field name a Tribuo
+     * {@code RowProcessor}'s {@code IdentityExtractor} stores it under.
+     *
+     * @param domainKey the key.
+     * @return this trainer.
+     */
+    public DomainLinearSGDTrainer withDomainKey(String domainKey) {
+        this.domainKey = domainKey;
+        validate();
+        return this;
+    }
+
+    /**
      * Standardises the features before training (fitted on the training data, folded back into the returned model).
      *
      * @param standardize whether to.
