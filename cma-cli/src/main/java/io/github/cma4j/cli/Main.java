@@ -156,6 +156,11 @@ public final class Main implements Runnable {
         int steps;
         @Option(names = "--workers", defaultValue = "2", description = "parallel runs (default: ${DEFAULT-VALUE})")
         int workers;
+        @Option(names = "--trials", defaultValue = "3", description = "trial seeds per algorithm (default: ${DEFAULT-VALUE})")
+        int trials;
+        @Option(names = "--n-hparams", defaultValue = "2",
+                description = "hyperparameter configurations per algorithm: DomainBed's defaults and n-1 random draws (default: ${DEFAULT-VALUE})")
+        int numHparams;
         @Option(names = "--dataset", defaultValue = "auto",
                 description = "auto (ColoredFashionMNIST14 if Fashion-MNIST is found, else SpuriousFeatures), or a dataset name")
         String datasetChoice;
@@ -187,8 +192,8 @@ public final class Main implements Runnable {
                 for (String key : io.github.cma4j.core.algorithm.Algorithms.get(algorithm).annealKeys()) {
                     overrides.put(key, Integer.toString(anneal));
                 }
-                runs.addAll(Sweep.grid(List.of(dataset), List.of(algorithm), Map.of(dataset, testSets), 1, 1, steps,
-                        Math.max(1, steps / 6), overrides));
+                runs.addAll(Sweep.grid(List.of(dataset), List.of(algorithm), Map.of(dataset, testSets), numHparams, trials,
+                        steps, Math.max(1, steps / 4), overrides));
             }
             long start = System.nanoTime();
             List<AutoCloseable> bars = new ArrayList<>();
@@ -210,6 +215,10 @@ public final class Main implements Runnable {
                     lines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[0]);
             files.add(0, all);
             outWriter.println(report.render(false).split("## Model selection: leave-one-domain-out")[0].trim());
+            outWriter.printf(java.util.Locale.ROOT, "%nSelected by training-domain validation: per algorithm and trial seed, the "
+                    + "configuration (of %d: DomainBed's defaults and %d random draws) and checkpoint with the best accuracy on "
+                    + "the training domains' held-out 20%%; the test domain was not looked at. Mean ± standard error over %d "
+                    + "trial seeds. report.md has the other two rules.%n", numHparams, numHparams - 1, trials);
             outWriter.printf(java.util.Locale.ROOT, "%nDemo on %s: %d runs in %.0f s. Files in %s:%n", dataset, runs.size(),
                     (System.nanoTime() - start) / 1e9, out.toAbsolutePath().normalize());
             files.forEach(f -> outWriter.println("  " + f.getFileName()));
@@ -356,6 +365,9 @@ public final class Main implements Runnable {
         List<String> algorithms;
         @Option(names = "--test-envs", split = ",", description = "single test domains (default: each dataset's usual ones)")
         List<String> testEnvs;
+        @Option(names = "--single-test-envs", description = "only the single-test-domain runs; without it, as in DomainBed, "
+                + "also the runs holding out each test domain with one other domain, which leave-one-domain-out selection needs")
+        boolean singleTestEnvs;
         @Option(names = "--n-hparams", defaultValue = "1", description = "hparams seeds 0..n-1; 0 = defaults (default: ${DEFAULT-VALUE})")
         int numHparams;
         @Option(names = "--n-trials", defaultValue = "1", description = "default: ${DEFAULT-VALUE}")
@@ -379,12 +391,12 @@ public final class Main implements Runnable {
         @Override
         public Integer call() throws IOException {
             List<String> datasets = this.datasets.stream().map(data::resolve).toList();
-            Map<String, List<List<String>>> envSets = null;
-            if (testEnvs != null) {
-                envSets = new LinkedHashMap<>();
-                for (String d : datasets) {
-                    envSets.put(DatasetCatalog.get(d).name(), testEnvs.stream().map(List::of).toList());
-                }
+            Map<String, List<List<String>>> envSets = new LinkedHashMap<>();
+            for (String d : datasets) {
+                List<String> singles = testEnvs != null ? testEnvs : DatasetCatalog.get(d).defaultTestEnvs();
+                List<String> domains = singleTestEnvs ? List.of()
+                        : io.github.cma4j.experiments.ExperimentRunner.dataset(DatasetCatalog.get(d).name(), 0, common.dataDir).domainNames();
+                envSets.put(DatasetCatalog.get(d).name(), testEnvSets(singles, domains));
             }
             List<String> algorithmNames = algorithms.stream().map(a -> io.github.cma4j.core.algorithm.Algorithms.get(a).name()).toList();
             Map<String, String> overrides = parseOverrides(spec.commandLine(), hparams);
@@ -404,6 +416,24 @@ public final class Main implements Runnable {
                     + s.ran() + " run now) in " + out);
             return 0;
         }
+    }
+
+    /**
+     * The test-domain sets of a sweep: each single test domain, and unless {@code domains} is empty, each of them
+     * paired with every other domain (each pair once), for leave-one-domain-out selection.
+     */
+    static List<List<String>> testEnvSets(List<String> singles, List<String> domains) {
+        List<List<String>> sets = new ArrayList<>();
+        singles.forEach(t -> sets.add(List.of(t)));
+        java.util.Set<java.util.Set<String>> seen = new java.util.HashSet<>();
+        for (String t : singles) {
+            for (String v : domains) {
+                if (!v.equals(t) && seen.add(java.util.Set.of(t, v))) {
+                    sets.add(List.of(t, v));
+                }
+            }
+        }
+        return sets;
     }
 
     /** {@code cma4j report}. */

@@ -29,7 +29,7 @@ class KilledSweepTest {
     @TempDir
     Path dir;
 
-    private static final String[] SWEEP = {"sweep", "--datasets", "SpuriousFeatures", "--algorithms", "ERM,CMA",
+    private static final String[] SWEEP = {"sweep", "--datasets", "SpuriousFeatures", "--algorithms", "ERM,CMA", "--single-test-envs",
             "--n-trials", "2", "--steps", "400", "--checkpoint-freq", "50", "--quiet"};
 
     private static String[] args(Path out) {

@@ -82,6 +82,9 @@ class OwnDataTest {
                 "--out", sweep.toString()), err.toString());
         assertEquals(0, run("report", sweep.toString()));
         assertTrue(out.toString().contains("| CMA |") && out.toString().contains("east"), out.toString());
+        // with the pair runs DomainBed's sweep makes, leave-one-domain-out selection has numbers, not X
+        String lodo = out.toString().split("## Model selection: leave-one-domain-out")[1].split("## Model selection")[0];
+        assertTrue(lodo.contains("| CMA |") && !lodo.contains("| X"), lodo);
     }
 
     @Test
