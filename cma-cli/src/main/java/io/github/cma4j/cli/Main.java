@@ -216,7 +216,7 @@ public final class Main implements Runnable {
             files.add(0, all);
             outWriter.println(report.render(false).split("## Model selection: leave-one-domain-out")[0].trim());
             outWriter.printf(java.util.Locale.ROOT, "%nSelected by training-domain validation: per algorithm and trial seed, the "
-                    + "configuration (of %d: DomainBed's defaults and %d random draws) and checkpoint with the best accuracy on "
+                    + "configuration (of %d: DomainBed's defaults and %d random draw(s)) and checkpoint with the best accuracy on "
                     + "the training domains' held-out 20%%; the test domain was not looked at. Mean ± standard error over %d "
                     + "trial seeds. report.md has the other two rules.%n", numHparams, numHparams - 1, trials);
             outWriter.printf(java.util.Locale.ROOT, "%nDemo on %s: %d runs in %.0f s. Files in %s:%n", dataset, runs.size(),

@@ -35,7 +35,8 @@ class MainTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         Path target = dir.resolve("demo");
-        int code = run(out, err, "demo", "--out", target.toString(), "--steps", "30", "--algorithms", "ERM,CMA", "--quiet");
+        int code = run(out, err, "demo", "--out", target.toString(), "--steps", "30", "--algorithms", "ERM,CMA", "--quiet",
+                "--trials", "1", "--n-hparams", "1");
         assertEquals(0, code, err.toString());
         for (String f : new String[]{"results.jsonl", "report.md", "report.tex"}) {
             assertTrue(Files.size(target.resolve(f)) > 0, f);
@@ -55,6 +56,9 @@ class MainTest {
         assertEquals(0, run(out, new StringWriter(), "demo", "--dataset", "SpuriousFeatures", "--out", target.toString(),
                 "--steps", "30", "--algorithms", "ERM,VREx", "--quiet"));
         assertTrue(out.toString().contains("SpuriousFeatures — worst-group accuracy"), out.toString());
+        // the default demo: 3 trials x 2 configurations per algorithm, and the table says how it was selected
+        assertTrue(out.toString().contains("12 runs") && out.toString().contains("Selected by training-domain validation")
+                && out.toString().contains("over 3 trial seeds"), out.toString());
         assertTrue(Files.readString(target.resolve("report.md")).contains("| VREx |"));
     }
 
