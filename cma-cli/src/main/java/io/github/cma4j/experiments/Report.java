@@ -415,48 +415,88 @@ public final class Report {
         Path tex = outDir.resolve("report.tex");
         ResultsFile.writeAtomically(tex, render(true).getBytes(StandardCharsets.UTF_8), new byte[0]);
         written.add(tex);
+        List<String> every = records.stream().map(Checkpoint::algorithm).distinct().sorted().toList();
         for (Map.Entry<String, List<String>> ds : testDomains().entrySet()) {
-            CategoryChart bars = new CategoryChartBuilder().width(800).height(500)
-                    .title(ds.getKey() + ": test-domain accuracy (training-domain validation)")
-                    .xAxisTitle("test domain").yAxisTitle("accuracy").build();
-            bars.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
-            for (String algorithm : algorithms(ds.getKey())) {
-                List<Double> ys = new ArrayList<>();
-                for (String env : ds.getValue()) {
-                    double[] c = cell(Selection.TRAINING_DOMAIN_VALIDATION, ds.getKey(), algorithm, env, 0);
-                    ys.add(c == null ? 0.0 : c[0]);
-                }
-                bars.addSeries(algorithm, ds.getValue(), ys);
-            }
-            written.add(save(bars, outDir.resolve("accuracy_" + safe(ds.getKey()))));
-            XYChart curves = new XYChartBuilder().width(800).height(500).title(ds.getKey() + ": loss and penalty terms")
-                    .xAxisTitle("step").yAxisTitle("checkpoint-window mean (log scale)").build();
-            curves.getStyler().setYAxisLogarithmic(true);
-            int series = 0;
-            for (String algorithm : algorithms(ds.getKey())) {
-                List<Checkpoint> run = runs(ds.getKey(), algorithm, Set.of(ds.getValue().get(0)), 0).get(0L);
-                if (run != null && !run.isEmpty()) {
-                    List<Double> steps = run.stream().map(c -> (double) c.step()).toList();
-                    Set<String> terms = new LinkedHashSet<>(List.of("loss"));
-                    run.get(run.size() - 1).node().fieldNames().forEachRemaining(f -> {
-                        if (f.toLowerCase(Locale.ROOT).endsWith("penalty")) {
-                            terms.add(f);
-                        }
-                    });
-                    for (String term : terms) {
-                        List<Double> ys = run.stream().map(c -> c.node().path(term).asDouble(Double.NaN)).toList();
-                        if (ys.stream().allMatch(y -> y > 0 && Double.isFinite(y))) {      // log axis: positive values only
-                            curves.addSeries(algorithm + " " + term, steps, ys);
-                            series++;
-                        }
+            boolean groups = records.stream().anyMatch(c -> c.dataset().equals(ds.getKey()) && c.node().has("env0_in_wga"));
+            for (int metric = 0; metric < (groups ? 2 : 1); metric++) {
+                CategoryChart bars = new CategoryChartBuilder().width(800).height(500)
+                        .title(ds.getKey() + ": test-domain " + (metric == 0 ? "accuracy" : "worst-group accuracy")
+                                + " (training-domain validation)")
+                        .xAxisTitle("test domain").yAxisTitle(metric == 0 ? "accuracy" : "worst-group accuracy").build();
+                bars.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+                for (String algorithm : algorithms(ds.getKey())) {
+                    List<Double> ys = new ArrayList<>();
+                    List<Double> errors = new ArrayList<>();
+                    for (String env : ds.getValue()) {
+                        double[] c = cell(Selection.TRAINING_DOMAIN_VALIDATION, ds.getKey(), algorithm, env, metric);
+                        ys.add(c == null ? null : c[0]);          // a missing cell is no bar, not a bar at 0
+                        errors.add(c == null ? 0.0 : c[1]);
                     }
+                    bars.addSeries(algorithm, ds.getValue(), ys, errors).setFillColor(colour(every, algorithm));
                 }
+                written.add(save(bars, outDir.resolve((metric == 0 ? "accuracy_" : "worstgroup_") + safe(ds.getKey()))));
             }
-            if (series > 0) {
+            XYChart curves = curves(ds.getKey(), ds.getValue().get(0), every);
+            if (!curves.getSeriesCollection().isEmpty()) {
                 written.add(save(curves, outDir.resolve("curves_" + safe(ds.getKey()))));
             }
         }
         return written;
+    }
+
+    /**
+     * The loss and every penalty term of each algorithm's first trial, on a log axis. Points that a log axis cannot
+     * show (a penalty of 0, or absent before its warm-up ends) are left out of the series, not the whole series.
+     */
+    private XYChart curves(String dataset, String test, List<String> every) {
+        XYChart curves = new XYChartBuilder().width(800).height(500).title(dataset + ": loss and penalty terms")
+                .xAxisTitle("step").yAxisTitle("checkpoint-window mean (log scale)").build();
+        curves.getStyler().setYAxisLogarithmic(true);
+        org.knowm.xchart.style.markers.Marker[] markers = {org.knowm.xchart.style.markers.SeriesMarkers.CIRCLE,
+                org.knowm.xchart.style.markers.SeriesMarkers.SQUARE, org.knowm.xchart.style.markers.SeriesMarkers.DIAMOND,
+                org.knowm.xchart.style.markers.SeriesMarkers.TRIANGLE_UP};
+        for (String algorithm : algorithms(dataset)) {
+            List<Checkpoint> run = runs(dataset, algorithm, Set.of(test), 0).get(0L);
+            if (run == null || run.isEmpty()) {
+                continue;
+            }
+            Set<String> terms = new LinkedHashSet<>(List.of("loss"));
+            run.forEach(c -> c.node().fieldNames().forEachRemaining(f -> {
+                if (f.toLowerCase(Locale.ROOT).endsWith("penalty")) {
+                    terms.add(f);
+                }
+            }));
+            int t = 0;
+            for (String term : terms) {
+                List<Double> steps = new ArrayList<>();
+                List<Double> ys = new ArrayList<>();
+                for (Checkpoint c : run) {
+                    double y = c.node().path(term).asDouble(Double.NaN);
+                    if (y > 0 && Double.isFinite(y)) {
+                        steps.add((double) c.step());
+                        ys.add(y);
+                    }
+                }
+                if (!ys.isEmpty()) {
+                    org.knowm.xchart.XYSeries s = curves.addSeries(algorithm + " " + term, steps, ys);
+                    s.setLineColor(colour(every, algorithm));
+                    s.setMarkerColor(colour(every, algorithm));
+                    s.setMarker(markers[t % markers.length]);
+                }
+                t++;
+            }
+        }
+        return curves;
+    }
+
+    /** The same colour for an algorithm in every plot of the report. */
+    private static java.awt.Color colour(List<String> algorithms, String algorithm) {
+        java.awt.Color[] palette = {org.knowm.xchart.style.colors.XChartSeriesColors.BLUE,
+                org.knowm.xchart.style.colors.XChartSeriesColors.ORANGE, org.knowm.xchart.style.colors.XChartSeriesColors.PURPLE,
+                org.knowm.xchart.style.colors.XChartSeriesColors.GREEN, org.knowm.xchart.style.colors.XChartSeriesColors.RED,
+                org.knowm.xchart.style.colors.XChartSeriesColors.YELLOW, org.knowm.xchart.style.colors.XChartSeriesColors.MAGENTA,
+                org.knowm.xchart.style.colors.XChartSeriesColors.PINK};
+        return palette[Math.max(0, algorithms.indexOf(algorithm)) % palette.length];
     }
 
     private static Path save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path base) throws IOException {
