@@ -45,6 +45,53 @@ public final class ImageFolderReader {
         if (width < 1 || height < 1) {
             throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
         }
+        Tree tree = index(root);
+        int channels = grayscale ? 1 : 3;
+        int d = channels * width * height;
+        List<String> unreadable = new ArrayList<>();
+        float[] f = new float[tree.files().size() * d];
+        for (int i = 0; i < tree.files().size(); i++) {
+            try {
+                System.arraycopy(pixels(decode(tree.files().get(i)), width, height, grayscale), 0, f, i * d, d);
+            } catch (IOException e) {
+                unreadable.add(e.getMessage());
+            }
+        }
+        if (!unreadable.isEmpty()) {
+            throw new IOException(unreadable.size() + " unreadable image(s) under " + root + ":\n  "
+                    + String.join("\n  ", unreadable.subList(0, Math.min(50, unreadable.size())))
+                    + (unreadable.size() > 50 ? "\n  ... and " + (unreadable.size() - 50) + " more" : ""));
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("root", root.toString());
+        params.put("size", width + "x" + height);
+        params.put("channels", grayscale ? "grey" : "rgb");
+        params.put("resize", "bilinear");
+        return new MultiDomainDataset(root.getFileName().toString(), f, d, tree.labels(), tree.domains(), null,
+                tree.domainNames(), tree.classNames(), new int[]{channels, height, width},
+                new DatasetProvenance("image-folder", params, 0, Map.of()));
+    }
+
+    /**
+     * An image tree's files, without decoding them: ordered by domain, class and file name.
+     *
+     * @param domainNames the domains (sorted directory names).
+     * @param classNames  the classes, unioned across domains and sorted.
+     * @param files       every image file.
+     * @param labels      each file's class id.
+     * @param domains     each file's domain id.
+     */
+    public record Tree(List<String> domainNames, List<String> classNames, List<Path> files, int[] labels, int[] domains) {
+    }
+
+    /**
+     * Walks {@code root/<domain>/<class>/<image>}; a class missing from a domain is warned about.
+     *
+     * @param root the tree's root.
+     * @return the tree.
+     * @throws IOException if there are no domain directories, fewer than 2 classes, or no files.
+     */
+    public static Tree index(Path root) throws IOException {
         List<Path> domainDirs = subdirectories(root);
         if (domainDirs.isEmpty()) {
             throw new IOException(root + ": no domain directories (expected root/<domain>/<class>/<image>)");
@@ -57,12 +104,9 @@ public final class ImageFolderReader {
             throw new IOException(root + ": found classes " + classes + "; need at least 2 class directories");
         }
         List<String> classNames = List.copyOf(classes);
-        int channels = grayscale ? 1 : 3;
-        int plane = width * height;
-        List<float[]> rows = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         List<Integer> domains = new ArrayList<>();
-        List<String> unreadable = new ArrayList<>();
         List<String> domainNames = new ArrayList<>();
         for (Path domainDir : domainDirs) {
             String domain = domainDir.getFileName().toString();
@@ -75,53 +119,52 @@ public final class ImageFolderReader {
                 }
             }
             for (String c : present) {
-                List<Path> files;
                 try (Stream<Path> s = Files.list(domainDir.resolve(c))) {
-                    files = s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith("."))
-                            .sorted().toList();
-                }
-                for (Path file : files) {
-                    BufferedImage img;
-                    try {
-                        img = ImageIO.read(file.toFile());
-                    } catch (IOException | RuntimeException e) {
-                        unreadable.add(file + " (" + e.getMessage() + ")");
-                        continue;
+                    for (Path file : s.filter(Files::isRegularFile).filter(x -> !x.getFileName().toString().startsWith("."))
+                            .sorted().toList()) {
+                        files.add(file);
+                        labels.add(classNames.indexOf(c));
+                        domains.add(domainNames.size() - 1);
                     }
-                    if (img == null) {
-                        unreadable.add(file + " (not an image format javax.imageio can decode)");
-                        continue;
-                    }
-                    rows.add(pixels(img, width, height, grayscale));
-                    labels.add(classNames.indexOf(c));
-                    domains.add(domainNames.size() - 1);
                 }
             }
         }
-        if (!unreadable.isEmpty()) {
-            throw new IOException(unreadable.size() + " unreadable image(s) under " + root + ":\n  "
-                    + String.join("\n  ", unreadable.subList(0, Math.min(50, unreadable.size())))
-                    + (unreadable.size() > 50 ? "\n  ... and " + (unreadable.size() - 50) + " more" : ""));
-        }
-        if (rows.isEmpty()) {
+        if (files.isEmpty()) {
             throw new IOException(root + ": no images found");
         }
-        int d = channels * plane;
-        float[] f = new float[rows.size() * d];
-        for (int i = 0; i < rows.size(); i++) {
-            System.arraycopy(rows.get(i), 0, f, i * d, d);
-        }
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("root", root.toString());
-        params.put("size", width + "x" + height);
-        params.put("channels", grayscale ? "grey" : "rgb");
-        params.put("resize", "bilinear");
-        return new MultiDomainDataset(root.getFileName().toString(), f, d, labels.stream().mapToInt(Integer::intValue).toArray(),
-                domains.stream().mapToInt(Integer::intValue).toArray(), null, domainNames, classNames,
-                new int[]{channels, height, width}, new DatasetProvenance("image-folder", params, 0, Map.of()));
+        return new Tree(List.copyOf(domainNames), classNames, List.copyOf(files),
+                labels.stream().mapToInt(Integer::intValue).toArray(), domains.stream().mapToInt(Integer::intValue).toArray());
     }
 
-    private static float[] pixels(BufferedImage img, int width, int height, boolean grayscale) {
+    /**
+     * @param file an image file.
+     * @return the decoded image.
+     * @throws IOException naming the file if javax.imageio cannot read it.
+     */
+    public static BufferedImage decode(Path file) throws IOException {
+        BufferedImage img;
+        try {
+            img = ImageIO.read(file.toFile());
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(file + " (" + e.getMessage() + ")", e);
+        }
+        if (img == null) {
+            throw new IOException(file + " (not an image format javax.imageio can decode)");
+        }
+        return img;
+    }
+
+    /**
+     * The image resized (bilinear) to width × height, as values in [0, 1], channel-first (R, G, B planes, or one
+     * grey plane).
+     *
+     * @param img       the image.
+     * @param width     output width.
+     * @param height    output height.
+     * @param grayscale one luminance channel instead of three.
+     * @return channels × height × width values.
+     */
+    public static float[] pixels(BufferedImage img, int width, int height, boolean grayscale) {
         BufferedImage scaled = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = scaled.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
