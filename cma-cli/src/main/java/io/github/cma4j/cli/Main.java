@@ -262,15 +262,15 @@ public final class Main implements Runnable {
         List<String> tests = new ArrayList<>();
         last.get("args").get("test_envs").forEach(t -> tests.add(t.asText()));
         boolean groups = last.has("env0_in_wga");
-        StringBuilder sb = new StringBuilder("| domain | role | accuracy (in) | accuracy (out)" + (groups ? " | worst group (in) |" : " |")
-                + "\n|---|---|---|---|" + (groups ? "---|" : "") + "\n");
+        StringBuilder sb = new StringBuilder("| domain | role | accuracy (in) | accuracy (out) | macro F1 (in)"
+                + (groups ? " | worst group (in) |" : " |") + "\n|---|---|---|---|---|" + (groups ? "---|" : "") + "\n");
         double worstTest = Double.POSITIVE_INFINITY;
         int i = 0;
         for (com.fasterxml.jackson.databind.JsonNode d : last.get("domains")) {
             boolean test = tests.contains(d.asText());
             double in = last.path("env" + i + "_in_acc").asDouble(Double.NaN);
-            sb.append(String.format(java.util.Locale.ROOT, "| %s | %s | %.3f | %.3f |", d.asText(), test ? "test" : "train", in,
-                    last.path("env" + i + "_out_acc").asDouble(Double.NaN)));
+            sb.append(String.format(java.util.Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f |", d.asText(), test ? "test" : "train", in,
+                    last.path("env" + i + "_out_acc").asDouble(Double.NaN), last.path("env" + i + "_in_f1").asDouble(Double.NaN)));
             if (groups) {
                 double wga = last.path("env" + i + "_in_wga").asDouble(Double.NaN);
                 sb.append(String.format(java.util.Locale.ROOT, " %.3f |", wga));

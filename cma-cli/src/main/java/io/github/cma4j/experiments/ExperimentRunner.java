@@ -321,12 +321,34 @@ public final class ExperimentRunner {
                     }
                 }
                 record.put("env" + d + "_" + part + "_acc", rows.length == 0 ? Double.NaN : correct / (double) rows.length);
+                record.put("env" + d + "_" + part + "_f1", macroF1(data, rows, predicted, labelRow));
                 if (data.hasGroups()) {
                     record.put("env" + d + "_" + part + "_wga", groups.values().stream()
                             .mapToDouble(g -> g[0] / (double) g[1]).min().orElse(Double.NaN));
                 }
             }
         }
+    }
+
+    /**
+     * Macro-averaged F1 over the classes that occur among the rows' labels or predictions (as scikit-learn's
+     * {@code f1_score(average="macro")}): per class 2TP / (2TP + FP + FN).
+     */
+    static double macroF1(MultiDomainDataset data, int[] rows, int[] predicted, int[] labelRow) {
+        if (rows.length == 0) {
+            return Double.NaN;
+        }
+        Map<Integer, int[]> counts = new TreeMap<>();       // output id → {TP, FP, FN}
+        for (int r = 0; r < rows.length; r++) {
+            int truth = labelRow[data.label(rows[r])];
+            if (predicted[r] == truth) {
+                counts.computeIfAbsent(truth, k -> new int[3])[0]++;
+            } else {
+                counts.computeIfAbsent(predicted[r], k -> new int[3])[1]++;
+                counts.computeIfAbsent(truth, k -> new int[3])[2]++;
+            }
+        }
+        return counts.values().stream().mapToDouble(c -> 2.0 * c[0] / (2.0 * c[0] + c[1] + c[2])).average().orElse(Double.NaN);
     }
 
     /** The linear model's predicted output id per row. */

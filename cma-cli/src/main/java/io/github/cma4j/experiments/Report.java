@@ -253,10 +253,24 @@ public final class Report {
             }
             if (chosen != null && val > bestVal) {
                 bestVal = val;
-                best = new double[]{chosen.acc(test, "in", "acc"), chosen.acc(test, "in", "wga")};
+                best = new double[]{chosen.acc(test, "in", "acc"), chosen.acc(test, "in", "wga"), chosen.acc(test, "in", "f1")};
             }
         }
         return best;
+    }
+
+    private static final String[] METRICS = {"accuracy", "worst-group accuracy", "macro F1"};
+
+    /** The metrics the dataset's records have: accuracy, worst-group accuracy (with groups), macro F1. */
+    private List<Integer> metrics(String dataset) {
+        List<Integer> out = new ArrayList<>(List.of(0));
+        if (records.stream().anyMatch(c -> c.dataset().equals(dataset) && c.node().has("env0_in_wga"))) {
+            out.add(1);
+        }
+        if (records.stream().anyMatch(c -> c.dataset().equals(dataset) && c.node().has("env0_in_f1"))) {
+            out.add(2);
+        }
+        return out;
     }
 
     /** hparams seed → checkpoints by step, for runs with exactly these test domains. */
@@ -342,9 +356,8 @@ public final class Report {
         for (Selection rule : Selection.values()) {
             sb.append(latex ? "% " : "## ").append("Model selection: ").append(rule.title()).append("\n\n");
             for (Map.Entry<String, List<String>> ds : datasets.entrySet()) {
-                boolean groups = records.stream().anyMatch(c -> c.dataset().equals(ds.getKey()) && c.node().has("env0_in_wga"));
-                for (int metric = 0; metric < (groups ? 2 : 1); metric++) {
-                    String title = ds.getKey() + (metric == 1 ? " — worst-group accuracy" : " — accuracy");
+                for (int metric : metrics(ds.getKey())) {
+                    String title = ds.getKey() + " — " + METRICS[metric];
                     List<String> header = new ArrayList<>();
                     header.add("Algorithm");
                     header.addAll(ds.getValue());
@@ -417,12 +430,13 @@ public final class Report {
         written.add(tex);
         List<String> every = records.stream().map(Checkpoint::algorithm).distinct().sorted().toList();
         for (Map.Entry<String, List<String>> ds : testDomains().entrySet()) {
-            boolean groups = records.stream().anyMatch(c -> c.dataset().equals(ds.getKey()) && c.node().has("env0_in_wga"));
-            for (int metric = 0; metric < (groups ? 2 : 1); metric++) {
+            for (int metric : metrics(ds.getKey())) {
+                if (metric == 2) {
+                    continue;      // the plots show accuracy and worst-group accuracy; macro F1 is in the tables
+                }
                 CategoryChart bars = new CategoryChartBuilder().width(800).height(500)
-                        .title(ds.getKey() + ": test-domain " + (metric == 0 ? "accuracy" : "worst-group accuracy")
-                                + " (training-domain validation)")
-                        .xAxisTitle("test domain").yAxisTitle(metric == 0 ? "accuracy" : "worst-group accuracy").build();
+                        .title(ds.getKey() + ": test-domain " + METRICS[metric] + " (training-domain validation)")
+                        .xAxisTitle("test domain").yAxisTitle(METRICS[metric]).build();
                 bars.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
                 for (String algorithm : algorithms(ds.getKey())) {
                     List<Double> ys = new ArrayList<>();
