@@ -31,7 +31,7 @@ import java.util.stream.Stream;
 @Command(name = "cma4j", mixinStandardHelpOptions = true, version = "cma4j 0.1.0-SNAPSHOT",
         description = "Domain generalization with closed-form moment alignment (CMA) and DomainBed's baselines.",
         subcommands = {Main.Demo.class, Main.Train.class, Main.SweepCommand.class, Main.ReportCommand.class, Main.Datasets.class,
-                EmbedCommand.class, LinearProbeCommand.class, IrmProtocolCommand.class, IrmProtocolCommand.Table.class,
+                EmbedCommand.class, DiagnoseCommand.class, LinearProbeCommand.class, IrmProtocolCommand.class, IrmProtocolCommand.Table.class,
                 JshellCommand.class},
         exitCodeListHeading = "Exit codes:%n", exitCodeList = {"0:success", "1:failure (the message says why)", "2:usage error"})
 public final class Main implements Runnable {

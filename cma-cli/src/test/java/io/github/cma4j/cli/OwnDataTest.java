@@ -114,4 +114,28 @@ class OwnDataTest {
                 "--test-env", "x", "--out", dir.resolve("m").toString()));
         assertTrue(err.toString().contains("unknown dataset") && err.toString().contains("missing.csv"), err.toString());
     }
+
+    @Test
+    void diagnoseMapsTheDomainsOfATrainedModel() throws IOException {
+        Path data = csv();
+        Path run = dir.resolve("erm");
+        assertEquals(0, run("train", "--dataset", data.toString(), "--domain-column", "site", "--label-column", "outcome",
+                "--algorithm", "ERM", "--test-env", "east", "--steps", "200", "--out", run.toString()), err.toString());
+        Path diag = dir.resolve("diag");
+        assertEquals(0, run("diagnose", "--model", run.resolve("model.tribuo").toString(), "--dataset", data.toString(),
+                "--domain-column", "site", "--label-column", "outcome", "--test-env", "east", "--out", diag.toString()), err.toString());
+        assertTrue(out.toString().contains("| east | held out |") && out.toString().contains("farthest domain: "), out.toString());
+        for (String f : new String[]{"diagnostics.md", "diagnostics.tex", "diagnostics.json", "heatmap_hessian.png",
+                "heatmap_gradient.png", "gaps.png"}) {
+            assertTrue(Files.size(diag.resolve(f)) > 0, f);
+        }
+        assertTrue(ExperimentRunner.json().readTree(diag.resolve("diagnostics.json").toFile()).has("farthest_domain"));
+        // a model of other features, and a held-out domain that is not there: errors that say so
+        assertEquals(1, run("diagnose", "--model", run.resolve("model.tribuo").toString(), "--dataset", "SpuriousFeatures",
+                "--out", dir.resolve("d2").toString()));
+        assertTrue(err.toString().contains("none of the model's 3 features occurs in the data"), err.toString());
+        assertEquals(1, run("diagnose", "--model", run.resolve("model.tribuo").toString(), "--dataset", data.toString(),
+                "--domain-column", "site", "--label-column", "outcome", "--test-env", "west", "--out", dir.resolve("d3").toString()));
+        assertTrue(err.toString().contains("held-out domain 'west' is not in the data"), err.toString());
+    }
 }
