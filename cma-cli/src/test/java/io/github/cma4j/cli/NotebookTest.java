@@ -28,5 +28,22 @@ class NotebookTest {
         Files.writeString(Path.of("target", "notebook-output.txt"), text);
         assertFalse(text.contains("Exception") || text.contains("|  Error:"), "the notebook failed:\n" + text);
         assertTrue(text.contains("NOTEBOOK CHECK OK"), "final check line missing:\n" + text);
+        // every cell prints what it shows: a cell that stops printing fails here
+        String[][] cells = {
+                {"[1] ", "examples"},
+                {"[2] worst-group accuracy: ERM ", "worst group"},
+                {"[3] first step {", "gradPenalty"},
+                {"[4] read 450 examples of 3 features", "east held out"},
+                {"[5] accuracy ", "macro F1"},
+                {"[6] {", "age"},
+                {"[7] P_hess = ", "|dP/dX|"},
+                {"[8] ONNX Runtime [", "Tribuo ["},
+                {"[9] farthest domain: ", "| east | held out |"},
+                {"[10] ", "cma-spark"}};
+        for (String[] cell : cells) {
+            int at = text.indexOf(cell[0]);
+            assertTrue(at >= 0, "cell " + cell[0].trim() + " printed nothing:\n" + text);
+            assertTrue(text.indexOf(cell[1], at) >= 0, "cell " + cell[0].trim() + " lacks '" + cell[1] + "':\n" + text);
+        }
     }
 }
