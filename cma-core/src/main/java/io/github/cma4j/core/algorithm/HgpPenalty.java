@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 
 import static io.github.cma4j.core.linalg.RowOps.axpy;
-import static io.github.cma4j.core.linalg.RowOps.dot;
 
 /**
  * Hessian-gradient product matching, HGP (docs/math.md §8.6), on the head parameters:
@@ -87,21 +86,32 @@ public final class HgpPenalty implements Regularizer, StopGradientHolder {
         double value = 0;
         DMatrixRMaj psi = new DMatrixRMaj(W.numRows, W.numCols);
         for (int e = 0; e < numDomains; e++) {
-            for (int t = 0; t < size; t++) {
-                psi.data[t] = h[e].data[t] - hMean.data[t];
-            }
-            value += dot(psi.data, 0, psi.data, 0, size) / numDomains;
+            value += scaledDeviation(h[e], hMean, 2.0 * weight / numDomains, psi) / numDomains;
             if (weight == 0.0) {
                 continue;
             }
             // Ψ_e = (2a_H/E)(h_e − h̄); upstream on g_e: H_e Ψ_e
-            for (int t = 0; t < size; t++) {
-                psi.data[t] *= 2.0 * weight / numDomains;
-            }
             DMatrixRMaj upstream = HeadDerivatives.hessianVectorProduct(X, P, index.rows(e), psi, null);
             BackwardOps.addHeadGradientBackward(pass, e, upstream, 1.0);
             BackwardOps.addBilinearCurvatureGradient(pass, e, psi, g[e], 1.0 / index.size(e));
         }
         return value;
+    }
+
+    /**
+     * The deviation from a stop-gradient mean that HGP's and Hutchinson's Hessian terms share:
+     * out = scale·(value − mean).
+     *
+     * @return ‖value − mean‖², unscaled.
+     */
+    static double scaledDeviation(DMatrixRMaj value, DMatrixRMaj mean, double scale, DMatrixRMaj out) {
+        int size = value.getNumElements();
+        double squared = 0;
+        for (int t = 0; t < size; t++) {
+            double diff = value.data[t] - mean.data[t];
+            squared += diff * diff;
+            out.data[t] = scale * diff;
+        }
+        return squared;
     }
 }

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-import static io.github.cma4j.core.linalg.RowOps.dot;
 
 /**
  * Hutchinson Hessian-diagonal matching (docs/math.md §8.7), the stochastic baseline CMA's closed forms replace:
@@ -150,15 +149,9 @@ public final class HutchinsonPenalty implements Regularizer, StopGradientHolder 
         DMatrixRMaj psi = new DMatrixRMaj(W.numRows, W.numCols);
         DMatrixRMaj psiZ = new DMatrixRMaj(W.numRows, W.numCols);
         for (int e = 0; e < numDomains; e++) {
-            for (int t = 0; t < size; t++) {
-                psi.data[t] = diag[e].data[t] - diagMean.data[t];
-            }
-            value += dot(psi.data, 0, psi.data, 0, size) / numDomains;
+            value += HgpPenalty.scaledDeviation(diag[e], diagMean, 2.0 * weight / numDomains, psi) / numDomains;
             if (weight == 0.0) {
                 continue;
-            }
-            for (int t = 0; t < size; t++) {
-                psi.data[t] *= 2.0 * weight / numDomains;
             }
             SplittableRandom rng = probes(step, e);   // the same probes as the forward estimate
             double scale = 1.0 / ((double) numProbes * index.size(e));
