@@ -26,7 +26,8 @@ import java.util.stream.Stream;
  *     column, optionally a group column, and the feature columns (all others, or the chosen ones);</li>
  *     <li>a directory of NumPy arrays: {@code features.npy} (n × d), {@code labels.npy}, {@code domains.npy} (n
  *     integers), optionally {@code groups.npy}, {@code classes.txt} and {@code domains.txt} (one name per line), as
- *     {@code cma4j embed} writes them;</li>
+ *     {@code cma4j embed} writes them; or one pair per domain, {@code <domain>.npy} and {@code <domain>.labels.npy}
+ *     (and optionally {@code classes.txt});</li>
  *     <li>an image-folder tree {@code root/<domain>/<class>/*.png|jpg}, read at {@link Options#imageSize}.</li>
  * </ul>
  * A run records its data as a <em>spec</em>: the absolute path, followed by the options that differ from the
@@ -152,12 +153,17 @@ public final class UserData {
                     names(path.resolve("classes.txt")), names(path.resolve("domains.txt")));
         }
         try (Stream<Path> children = Files.list(path)) {
+            if (children.anyMatch(p -> p.getFileName().toString().endsWith(".labels.npy"))) {
+                return NpyDomainReader.readPerDomain(path, names(path.resolve("classes.txt")));
+            }
+        }
+        try (Stream<Path> children = Files.list(path)) {
             if (children.anyMatch(Files::isDirectory)) {
                 return ImageFolderReader.read(path, o.imageSize(), o.imageSize(), false);
             }
         }
-        throw new IOException(path + ": neither a directory of .npy arrays (features.npy, labels.npy, domains.npy) nor an "
-                + "image tree (root/<domain>/<class>/*.png|jpg)");
+        throw new IOException(path + ": neither a directory of .npy arrays (features.npy, labels.npy, domains.npy, or "
+                + "<domain>.npy with <domain>.labels.npy) nor an image tree (root/<domain>/<class>/*.png|jpg)");
     }
 
     private static Path required(Path dir, String file) throws IOException {

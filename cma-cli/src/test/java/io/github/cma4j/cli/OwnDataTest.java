@@ -110,6 +110,18 @@ class OwnDataTest {
         assertEquals(0, run("train", "--dataset", npy.toString(), "--algorithm", "VREx", "--test-env", "siteC",
                 "--steps", "60", "--out", run.toString()), err.toString());
         assertTrue(out.toString().contains("| siteC | test |"), out.toString());
+        // one file pair per domain
+        Path perDomain = Files.createDirectories(dir.resolve("per-domain"));
+        for (int e = 0; e < 3; e++) {
+            int m = n / 3;
+            NpyFile.write(perDomain.resolve("site" + "ABC".charAt(e) + ".npy"), java.util.Arrays.copyOfRange(x, e * m * 4, (e + 1) * m * 4),
+                    new int[]{m, 4});
+            NpyFile.write(perDomain.resolve("site" + "ABC".charAt(e) + ".labels.npy"), java.util.Arrays.copyOfRange(y, e * m, (e + 1) * m),
+                    new int[]{m});
+        }
+        assertEquals(0, run("train", "--dataset", perDomain.toString(), "--algorithm", "ERM", "--test-env", "siteB",
+                "--steps", "30", "--out", dir.resolve("per-domain-run").toString()), err.toString());
+        assertTrue(out.toString().contains("| siteB | test |"), out.toString());
         assertEquals(1, run("train", "--dataset", dir.resolve("missing.csv").toString(), "--algorithm", "ERM",
                 "--test-env", "x", "--out", dir.resolve("m").toString()));
         assertTrue(err.toString().contains("unknown dataset") && err.toString().contains("missing.csv"), err.toString());

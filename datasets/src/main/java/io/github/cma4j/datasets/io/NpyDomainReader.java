@@ -66,6 +66,70 @@ public final class NpyDomainReader {
                 new DatasetProvenance("npy", Map.of(), 0, sources));
     }
 
+    /**
+     * One file pair per domain: {@code <domain>.npy} (n_e × d features) and {@code <domain>.labels.npy} (n_e
+     * labels) in one directory; the domains are the pairs' names, sorted.
+     *
+     * @param dir        the directory.
+     * @param classNames names of labels 0..k−1, or null for "0", "1", ….
+     * @return the dataset, rows grouped by domain.
+     * @throws IOException naming the file and what is wrong (a features file without labels, widths that differ).
+     */
+    public static MultiDomainDataset readPerDomain(Path dir, List<String> classNames) throws IOException {
+        List<Path> labelFiles;
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            labelFiles = s.filter(p -> p.getFileName().toString().endsWith(".labels.npy")).sorted().toList();
+        }
+        if (labelFiles.isEmpty()) {
+            throw new IOException(dir + ": no <domain>.labels.npy files");
+        }
+        List<String> domains = new ArrayList<>();
+        List<float[]> parts = new ArrayList<>();
+        List<int[]> labels = new ArrayList<>();
+        int d = -1;
+        Map<String, String> sources = new LinkedHashMap<>();
+        for (Path labelFile : labelFiles) {
+            String domain = labelFile.getFileName().toString().replaceFirst("\\.labels\\.npy$", "");
+            Path features = dir.resolve(domain + ".npy");
+            if (!Files.exists(features)) {
+                throw new IOException(labelFile + " has no features file " + features.getFileName());
+            }
+            NpyArray x = NpyArray.read(features);
+            if (x.shape().length != 2 || !x.isFloating()) {
+                throw new IOException(features + ": features must be a 2-D float array, shape " + Arrays.toString(x.shape())
+                        + " dtype " + x.dtype());
+            }
+            if (d >= 0 && x.shape()[1] != d) {
+                throw new IOException(features + ": " + x.shape()[1] + " features, the other domains have " + d);
+            }
+            d = x.shape()[1];
+            domains.add(domain);
+            parts.add(x.finiteFloats());
+            labels.add(readIds(labelFile, x.shape()[0], "labels"));
+            sources.put(features.toString(), IdxReader.sha256(Files.readAllBytes(features)));
+            sources.put(labelFile.toString(), IdxReader.sha256(Files.readAllBytes(labelFile)));
+        }
+        int n = labels.stream().mapToInt(l -> l.length).sum();
+        float[] f = new float[n * d];
+        int[] y = new int[n];
+        int[] dom = new int[n];
+        int at = 0;
+        for (int e = 0; e < domains.size(); e++) {
+            System.arraycopy(parts.get(e), 0, f, at * d, parts.get(e).length);
+            for (int label : labels.get(e)) {
+                y[at] = label;
+                dom[at++] = e;
+            }
+        }
+        int numClasses = Arrays.stream(y).max().orElse(0) + 1;
+        List<String> classes = classNames != null ? classNames : names("", Math.max(numClasses, 2));
+        if (numClasses > classes.size()) {
+            throw new IOException(dir + ": labels go up to " + (numClasses - 1) + " but " + classes.size() + " class names were given");
+        }
+        return new MultiDomainDataset(dir.getFileName().toString(), f, d, y, dom, null, domains, classes, new int[]{d},
+                new DatasetProvenance("npy-per-domain", Map.of(), 0, sources));
+    }
+
     private static List<String> names(String prefix, int count) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
