@@ -303,6 +303,7 @@ public final class ExperimentRunner {
      */
     private static void evaluate(MultiDomainDataset data, InOutSplit split, int cap, Function<int[], int[]> predict,
                                  int[] labelRow, Map<String, Object> record) {
+        record.put("classes", data.classNames());
         for (int d = 0; d < data.domainNames().size(); d++) {
             for (String part : new String[]{"in", "out"}) {
                 int[] all = part.equals("in") ? split.in().get(d) : split.out().get(d);
@@ -322,6 +323,7 @@ public final class ExperimentRunner {
                 }
                 record.put("env" + d + "_" + part + "_acc", rows.length == 0 ? Double.NaN : correct / (double) rows.length);
                 record.put("env" + d + "_" + part + "_f1", macroF1(data, rows, predicted, labelRow));
+                record.put("env" + d + "_" + part + "_confusion", confusion(data, rows, predicted, labelRow));
                 if (data.hasGroups()) {
                     record.put("env" + d + "_" + part + "_wga", groups.values().stream()
                             .mapToDouble(g -> g[0] / (double) g[1]).min().orElse(Double.NaN));
@@ -349,6 +351,26 @@ public final class ExperimentRunner {
             }
         }
         return counts.values().stream().mapToDouble(c -> 2.0 * c[0] / (2.0 * c[0] + c[1] + c[2])).average().orElse(Double.NaN);
+    }
+
+    /** Counts by true class (rows) and predicted class (columns), in the dataset's class order. */
+    static long[][] confusion(MultiDomainDataset data, int[] rows, int[] predicted, int[] labelRow) {
+        int classes = data.classNames().size();
+        int[] classOfOutput = new int[java.util.Arrays.stream(labelRow).max().orElse(0) + 1];
+        java.util.Arrays.fill(classOfOutput, -1);
+        for (int c = 0; c < classes; c++) {
+            if (labelRow[c] >= 0) {
+                classOfOutput[labelRow[c]] = c;
+            }
+        }
+        long[][] m = new long[classes][classes];
+        for (int r = 0; r < rows.length; r++) {
+            int p = predicted[r] >= 0 && predicted[r] < classOfOutput.length ? classOfOutput[predicted[r]] : -1;
+            if (p >= 0) {
+                m[data.label(rows[r])][p]++;
+            }
+        }
+        return m;
     }
 
     /** The linear model's predicted output id per row. */

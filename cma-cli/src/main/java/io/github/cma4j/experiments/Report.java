@@ -195,9 +195,15 @@ public final class Report {
      * @return {accuracy, worst-group accuracy}, or null if the rule has no candidate (e.g. missing pair runs).
      */
     double[] select(Selection rule, String dataset, String algorithm, String test, long trial) {
+        Checkpoint c = selected(rule, dataset, algorithm, test, trial);
+        return c == null ? null : new double[]{c.acc(test, "in", "acc"), c.acc(test, "in", "wga"), c.acc(test, "in", "f1")};
+    }
+
+    /** The checkpoint a rule selects for one trial seed, or null if it has no candidate. */
+    Checkpoint selected(Selection rule, String dataset, String algorithm, String test, long trial) {
         Map<Long, List<Checkpoint>> single = runs(dataset, algorithm, Set.of(test), trial);
         double bestVal = Double.NEGATIVE_INFINITY;
-        double[] best = null;
+        Checkpoint best = null;
         for (Map.Entry<Long, List<Checkpoint>> run : single.entrySet()) {
             List<Checkpoint> cps = run.getValue();
             double val;
@@ -253,13 +259,48 @@ public final class Report {
             }
             if (chosen != null && val > bestVal) {
                 bestVal = val;
-                best = new double[]{chosen.acc(test, "in", "acc"), chosen.acc(test, "in", "wga"), chosen.acc(test, "in", "f1")};
+                best = chosen;
             }
         }
         return best;
     }
 
     private static final String[] METRICS = {"accuracy", "worst-group accuracy", "macro F1"};
+
+    /**
+     * The test domain's confusion matrix (rows: true class, columns: predicted) at the checkpoint training-domain
+     * validation selects, for trial seed 0 of every algorithm and test domain whose records carry one.
+     */
+    String confusionMatrices() {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, List<String>> ds : testDomains().entrySet()) {
+            for (String algorithm : algorithms(ds.getKey())) {
+                for (String test : ds.getValue()) {
+                    Checkpoint c = selected(Selection.TRAINING_DOMAIN_VALIDATION, ds.getKey(), algorithm, test, 0);
+                    JsonNode m = c == null ? null : c.node().get("env" + c.domains().indexOf(test) + "_in_confusion");
+                    JsonNode classes = c == null ? null : c.node().get("classes");
+                    if (m == null || classes == null) {
+                        continue;
+                    }
+                    if (sb.length() == 0) {
+                        sb.append("\n## Confusion matrices (training-domain validation, trial seed 0; rows true, columns predicted)\n");
+                    }
+                    sb.append("\n### ").append(ds.getKey()).append(", ").append(algorithm).append(", test domain ").append(test)
+                            .append(" (step ").append(c.step()).append(")\n\n| true \\ predicted |");
+                    classes.forEach(k -> sb.append(" ").append(k.asText()).append(" |"));
+                    sb.append("\n|---|");
+                    classes.forEach(k -> sb.append("---|"));
+                    sb.append("\n");
+                    for (int r = 0; r < m.size(); r++) {
+                        sb.append("| ").append(classes.get(r).asText()).append(" |");
+                        m.get(r).forEach(v -> sb.append(" ").append(v.asLong()).append(" |"));
+                        sb.append("\n");
+                    }
+                }
+            }
+        }
+        return sb.toString();
+    }
 
     /** The metrics the dataset's records have: accuracy, worst-group accuracy (with groups), macro F1. */
     private List<Integer> metrics(String dataset) {
@@ -423,7 +464,8 @@ public final class Report {
         Files.createDirectories(outDir);
         List<Path> written = new ArrayList<>();
         Path md = outDir.resolve("report.md");
-        ResultsFile.writeAtomically(md, ("# Results\n\n" + render(false)).getBytes(StandardCharsets.UTF_8), new byte[0]);
+        ResultsFile.writeAtomically(md, ("# Results\n\n" + render(false) + confusionMatrices())
+                .getBytes(StandardCharsets.UTF_8), new byte[0]);
         written.add(md);
         Path tex = outDir.resolve("report.tex");
         ResultsFile.writeAtomically(tex, render(true).getBytes(StandardCharsets.UTF_8), new byte[0]);

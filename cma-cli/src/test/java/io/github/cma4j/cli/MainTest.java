@@ -60,6 +60,7 @@ class MainTest {
         assertTrue(out.toString().contains("12 runs") && out.toString().contains("Selected by training-domain validation")
                 && out.toString().contains("over 3 trial seeds"), out.toString());
         assertTrue(Files.readString(target.resolve("report.md")).contains("| VREx |"));
+        assertTrue(Files.readString(target.resolve("report.md")).contains("## Confusion matrices"), "the selected checkpoints' confusion");
         assertTrue(Files.size(target.resolve("worstgroup_SpuriousFeatures.png")) > 0, "a worst-group plot where there are groups");
     }
 
