@@ -68,7 +68,7 @@ public final class Main implements Runnable {
         boolean quiet;
 
         Consumer<String> progress(PrintWriter err) {
-            Logger.getLogger("").setLevel(Level.WARNING);     // Tribuo logs two INFO lines per training run
+            quietLogs();
             return quiet ? s -> { } : line -> {
                 synchronized (err) {
                     err.println(line);
@@ -85,7 +85,7 @@ public final class Main implements Runnable {
             if (quiet || System.console() == null) {
                 return progress(err);
             }
-            Logger.getLogger("").setLevel(Level.WARNING);
+            quietLogs();
             me.tongfei.progressbar.ProgressBar bar = new me.tongfei.progressbar.ProgressBarBuilder().setTaskName("cma4j")
                     .setInitialMax(total).setStyle(me.tongfei.progressbar.ProgressBarStyle.ASCII).showSpeed().build();
             closeables.add(bar);
@@ -96,6 +96,15 @@ public final class Main implements Runnable {
                 }
             };
         }
+    }
+
+    /**
+     * Tribuo logs two INFO lines per training run; the runner prints the trainer's warnings itself, with the run's id
+     * (and records them), so the trainer's own log lines would only repeat them.
+     */
+    static void quietLogs() {
+        Logger.getLogger("").setLevel(Level.WARNING);
+        Logger.getLogger(io.github.cma4j.tribuo.DomainLinearSGDTrainer.class.getName()).setLevel(Level.SEVERE);
     }
 
     static long checkpoints(List<RunSpec> runs) {
@@ -293,6 +302,9 @@ public final class Main implements Runnable {
         @Option(names = "--eval-examples", defaultValue = "0",
                 description = "examples per domain and split evaluated at a checkpoint, 0 = all (default: ${DEFAULT-VALUE})")
         int evalExamples;
+        @Option(names = "--standardize", description = "linear probe: standardise the features on the training domains "
+                + "(folded back into the model, which reads raw features)")
+        boolean standardize;
     }
 
     /** {@code cma4j train}. */
@@ -338,7 +350,7 @@ public final class Main implements Runnable {
             String name = io.github.cma4j.core.algorithm.Algorithms.get(algorithm).name();
             RunSpec run = new RunSpec(data.resolve(dataset), name, testEnvs, hparamsSeed, trialSeed, steps,
                     checkpointFreq, withAnneal(name, parseOverrides(spec.commandLine(), hparams), anneal),
-                    model.featurizer, model.evalExamples);
+                    model.featurizer, model.evalExamples, model.standardize);
             run.validate();
             io.github.cma4j.experiments.ExperimentRunner.run(run, out, common.dataDir, common.progress(spec.commandLine().getErr()),
                     keepLastFinite);
@@ -404,7 +416,7 @@ public final class Main implements Runnable {
             List<RunSpec> runs = new ArrayList<>();
             for (String algorithm : algorithmNames) {
                 runs.addAll(Sweep.grid(datasets, List.of(algorithm), envSets, numHparams, numTrials, steps, checkpointFreq,
-                        withAnneal(algorithm, overrides, anneal), model.featurizer, model.evalExamples));
+                        withAnneal(algorithm, overrides, anneal), model.featurizer, model.evalExamples, model.standardize));
             }
             List<AutoCloseable> bars = new ArrayList<>();
             Sweep.Summary s;

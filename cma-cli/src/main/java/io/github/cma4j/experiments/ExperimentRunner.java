@@ -165,7 +165,8 @@ public final class ExperimentRunner {
         }
         DomainLinearSGDTrainer trainer = new DomainLinearSGDTrainer(spec.algorithm(), algorithmParams,
                 new AdamOptimiser(hp.getDouble("lr"), 0.9, 0.999, 1e-8, hp.getDouble("weight_decay")), 1,
-                (int) hp.getLong("batch_size"), BatchMode.DOMAIN_BALANCED, true, spec.jobSeed()).withSteps(spec.steps());
+                (int) hp.getLong("batch_size"), BatchMode.DOMAIN_BALANCED, true, spec.jobSeed()).withSteps(spec.steps())
+                .withStandardization(spec.standardize());
         String trainerHash = IdxReader.sha256(trainer.getProvenance().toString().getBytes(StandardCharsets.UTF_8));
 
         // Tribuo's ids: label → row of W, our feature column → column of W (absent features have none)
@@ -178,12 +179,17 @@ public final class ExperimentRunner {
 
         Window window = new Window();
         IOException[] failure = new IOException[1];
-        trainer.setStepListener((step, total, weights, result) -> afterStep(spec, runDir, hp, domains, trainerHash,
+        trainer.setStepListener((step, total, weights, result) -> {
+            if (step == 0) {       // the trainer's warnings (small domains, feature scales) are known once it starts
+                trainer.lastWarnings().forEach(w -> progress.accept(spec.id() + ": warning: " + w));
+            }
+            afterStep(spec, runDir, hp, domains, trainerHash,
                 stepsPerEpoch, window, step, total, result.value(), result.terms(), progress, failure,
                 record -> {
                     facts.addTo(record, trainer.lastWarnings());
                     evaluate(data, split, 0, rows -> linearPredictions(data, rows, weights, column), labelRow, record);
-                }));
+                });
+        });
         LinearSGDModel model;
         try {
             model = trainer.train(train);

@@ -28,9 +28,11 @@ import java.util.TreeMap;
  * @param overrides       hyperparameter name → value, applied after the draw.
  * @param featurizer      {@link #LINEAR} or a {@code FineTuningTrainer.Architecture} name.
  * @param evalExamples    examples evaluated per domain and split at each checkpoint (0 = all; DomainBed's).
+ * @param standardize     linear probe only: standardise the features on the training data (folded into the model).
  */
 public record RunSpec(String dataset, String algorithm, List<String> testEnvs, long hparamsSeed, long trialSeed,
-                      int steps, int checkpointFreq, Map<String, String> overrides, String featurizer, int evalExamples) {
+                      int steps, int checkpointFreq, Map<String, String> overrides, String featurizer, int evalExamples,
+                      boolean standardize) {
     /** The linear probe on the inputs. */
     public static final String LINEAR = "linear";
 
@@ -45,6 +47,15 @@ public record RunSpec(String dataset, String algorithm, List<String> testEnvs, l
         testEnvs = List.copyOf(testEnvs);
         overrides = new TreeMap<>(overrides);
         featurizer = canonicalFeaturizer(featurizer);
+        if (standardize && !featurizer.equals(LINEAR)) {
+            throw new IllegalArgumentException("standardisation applies to the linear probe, not to a trained " + featurizer);
+        }
+    }
+
+    /** A run without standardisation. */
+    public RunSpec(String dataset, String algorithm, List<String> testEnvs, long hparamsSeed, long trialSeed,
+                   int steps, int checkpointFreq, Map<String, String> overrides, String featurizer, int evalExamples) {
+        this(dataset, algorithm, testEnvs, hparamsSeed, trialSeed, steps, checkpointFreq, overrides, featurizer, evalExamples, false);
     }
 
     private static String canonicalFeaturizer(String name) {
@@ -89,7 +100,8 @@ public record RunSpec(String dataset, String algorithm, List<String> testEnvs, l
     private String canonical() {
         // linear runs keep the identifiers they had before featurizers existed
         return dataset + "|" + algorithm + "|" + testEnvs + "|" + hparamsSeed + "|" + trialSeed + "|" + steps + "|"
-                + checkpointFreq + "|" + overrides + (fineTuning() ? "|" + featurizer + "|" + evalExamples : "");
+                + checkpointFreq + "|" + overrides + (fineTuning() ? "|" + featurizer + "|" + evalExamples : "")
+                + (standardize ? "|standardize" : "");
     }
 
     /**
@@ -128,6 +140,9 @@ public record RunSpec(String dataset, String algorithm, List<String> testEnvs, l
         if (fineTuning()) {
             m.put("featurizer", featurizer);
             m.put("eval_examples", evalExamples);
+        }
+        if (standardize) {
+            m.put("standardize", true);
         }
         return m;
     }

@@ -61,6 +61,19 @@ public final class Sweep {
     public static List<RunSpec> grid(List<String> datasets, List<String> algorithms, Map<String, List<List<String>>> testEnvSets,
                                      int numHparams, int numTrials, int steps, int checkpointFreq, Map<String, String> overrides,
                                      String featurizer, int evalExamples) {
+        return grid(datasets, algorithms, testEnvSets, numHparams, numTrials, steps, checkpointFreq, overrides, featurizer,
+                evalExamples, false);
+    }
+
+    /**
+     * The grid with a model choice for every run.
+     *
+     * @param standardize standardise the linear probe's features on the training data.
+     * @return the runs.
+     */
+    public static List<RunSpec> grid(List<String> datasets, List<String> algorithms, Map<String, List<List<String>>> testEnvSets,
+                                     int numHparams, int numTrials, int steps, int checkpointFreq, Map<String, String> overrides,
+                                     String featurizer, int evalExamples, boolean standardize) {
         List<RunSpec> runs = new ArrayList<>();
         for (String dataset : datasets) {
             List<List<String>> envSets = testEnvSets != null && testEnvSets.containsKey(dataset) ? testEnvSets.get(dataset)
@@ -70,7 +83,7 @@ public final class Sweep {
                     for (int h = 0; h < numHparams; h++) {
                         for (int t = 0; t < numTrials; t++) {
                             runs.add(new RunSpec(DatasetCatalog.get(dataset).name(), algorithm, envs, h, t, steps,
-                                    checkpointFreq, overrides, featurizer, evalExamples));
+                                    checkpointFreq, overrides, featurizer, evalExamples, standardize));
                         }
                     }
                 }

@@ -141,4 +141,28 @@ class BadInputTest {
         assertEquals(1, run("datasets", "--data-dir", broken.toString()));
         assertTrue(err.toString().contains("Fashion-MNIST failed verification"), err.toString());
     }
+
+    /** Features of another scale in one domain: named when the run starts; --standardize trains on them. */
+    @Test
+    void featuresOfAnotherScaleAreNamedAndStandardisationIsOffered() throws IOException {
+        List<String> lines = new java.util.ArrayList<>(List.of("x0,x1,label,domain"));
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+        for (String domain : new String[]{"a", "b", "c"}) {
+            double scale = domain.equals("b") ? 1e5 : 1;
+            for (int i = 0; i < 60; i++) {
+                double x0 = rng.nextGaussian();
+                double x1 = rng.nextGaussian();
+                lines.add(String.format(java.util.Locale.ROOT, "%.6g,%.6g,%s,%s", scale * x0, scale * x1, x0 + x1 > 0 ? "p" : "n", domain));
+            }
+        }
+        Path csv = Files.write(dir.resolve("scales.csv"), lines);
+        Path plain = dir.resolve("plain");
+        run("train", "--dataset", csv.toString(), "--algorithm", "ERM", "--test-env", "c", "--steps", "100", "--out", plain.toString());
+        assertTrue(err.toString().contains("feature 'x0'") && err.toString().contains("domain 'b'")
+                && err.toString().contains("--standardize"), err.toString());
+        Path standardized = dir.resolve("standardized");
+        assertEquals(0, run("train", "--dataset", csv.toString(), "--algorithm", "ERM", "--test-env", "c", "--steps", "100",
+                "--standardize", "--out", standardized.toString()), err.toString());
+        assertTrue(lastRecord(standardized).get("args").get("standardize").asBoolean());
+    }
 }

@@ -409,7 +409,7 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
         }
         List<String> mismatches = data.scaleMismatches(numFeatures, names, SCALE_MISMATCH);
         for (int t = 0; t < Math.min(5, mismatches.size()); t++) {
-            warnings.add(mismatches.get(t) + (standardize ? "" : "; consider standardising the features (standardize = true)"));
+            warnings.add(mismatches.get(t) + (standardize ? "" : "; consider standardising the features (standardize = true, or --standardize on the command line)"));
         }
         if (mismatches.size() > 5) {
             warnings.add((mismatches.size() - 5) + " more features differ in scale across domains by more than "
