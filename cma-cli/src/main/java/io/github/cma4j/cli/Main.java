@@ -49,7 +49,8 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-            cmd.getErr().println("cma4j " + cmd.getCommandName() + ": " + (ex.getMessage() == null ? ex : ex.getMessage()));
+            Throwable shown = ex instanceof java.io.UncheckedIOException && ex.getCause() != null ? ex.getCause() : ex;
+            cmd.getErr().println("cma4j " + cmd.getCommandName() + ": " + (shown.getMessage() == null ? shown : shown.getMessage()));
             return 1;
         });
         return cl;

@@ -165,4 +165,14 @@ class BadInputTest {
                 "--standardize", "--out", standardized.toString()), err.toString());
         assertTrue(lastRecord(standardized).get("args").get("standardize").asBoolean());
     }
+
+    /** A broken CSV from the command line: the reader's message, without a Java exception's name in front. */
+    @Test
+    void aBrokenCsvIsNamedByFileLineAndColumn() throws IOException {
+        Path csv = Files.writeString(dir.resolve("broken.csv"), "site,age,label\nnorth,3f,yes\nsouth,1,no\n");
+        assertEquals(1, run("train", "--dataset", csv.toString(), "--domain-column", "site", "--algorithm", "ERM",
+                "--test-env", "south", "--out", dir.resolve("r").toString()));
+        assertTrue(err.toString().contains("cma4j train: " + csv.toAbsolutePath() + " line 2, column 'age' (2): '3f' is not a number"),
+                err.toString());
+    }
 }
