@@ -20,8 +20,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static io.github.cma4j.core.testing.GradientCheck.assertClose;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
