@@ -1,0 +1,146 @@
+package io.github.cma4j.spark;
+
+import io.github.cma4j.core.algorithm.Algorithms;
+import io.github.cma4j.core.cma.Normalization;
+import io.github.cma4j.core.hparam.Hyperparameters;
+import io.github.cma4j.core.objective.AlgorithmSpec;
+import io.github.cma4j.core.objective.PenaltySpec;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.broadcast.Broadcast;
+import org.ejml.data.DMatrixRMaj;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A cma4j objective evaluated exactly over a Spark RDD, equal to cma-core's on the same rows (docs/math.md §12).
+ * Every supported objective is a function of per-domain sums, so one evaluation is two tree-aggregates:
+ * <ol>
+ *     <li>per domain: n_e, Σℓ, Σ r x̃ᵀ and what the penalty needs — Σ r·z (IRM), Σ (r x̃ᵀ)² (Fishr),
+ *     Σ p(1−p) x̃² (CMA-diag), the blocks Σ A[k,l] x̃x̃ᵀ (CMA, O(E·C²·D²) on the driver);</li>
+ *     <li>the driver turns them into the value and each penalty's upstream coefficients (Δ_e, Φ_e^{kl}, …), which
+ *     are broadcast; each row then adds (∂L/∂z_i) x̃_iᵀ, and the sum is ∂L/∂W.</li>
+ * </ol>
+ * ERM and VREx need only the first pass. Supported: ERM, IRM ({@code irm_penalty=full}: the split batch depends on
+ * row order, which a distributed full batch does not have), VREx, Fishr ({@code ema=0}: the moving average is state
+ * across steps), CMA and CMA-diag. CORAL acts on the features and has no gradient w.r.t. a frozen-feature head; it
+ * and the other objectives are refused by name. Nothing of size n reaches the driver.
+ */
+public final class DistributedObjective implements Serializable {
+    /** The supported objectives, each with its distributed form. */
+    enum Form { ERM, IRM, VREX, FISHR, CMA, CMA_DIAG }
+
+    private final String name;
+    private final Form form;
+    private final Hyperparameters hp;
+    private final List<PenaltySpec> penalties;
+    private final boolean domainMeanCrossEntropy;
+    private final Normalization normalization;
+
+    private DistributedObjective(String name, Form form, Hyperparameters hp, List<PenaltySpec> penalties,
+                                 boolean domainMeanCrossEntropy, Normalization normalization) {
+        this.name = name;
+        this.form = form;
+        this.hp = hp;
+        this.penalties = penalties;
+        this.domainMeanCrossEntropy = domainMeanCrossEntropy;
+        this.normalization = normalization;
+    }
+
+    /**
+     * @param algorithm a registry name.
+     * @param overrides its hyperparameters. Not modified.
+     * @return the distributed objective.
+     * @throws IllegalArgumentException naming the algorithm or setting that has no distributed form.
+     */
+    public static DistributedObjective of(String algorithm, Map<String, String> overrides) {
+        AlgorithmSpec spec = Algorithms.get(algorithm);
+        Hyperparameters hp = spec.hyperparameters().resolve(overrides);
+        spec.factory().create(hp, 0L);      // the same validation as on one machine
+        Form form = switch (spec.name().toUpperCase(Locale.ROOT)) {
+            case "ERM" -> Form.ERM;
+            case "IRM" -> Form.IRM;
+            case "VREX" -> Form.VREX;
+            case "FISHR" -> Form.FISHR;
+            case "CMA" -> Form.CMA;
+            case "CMA-DIAG" -> Form.CMA_DIAG;
+            case "CORAL" -> throw new IllegalArgumentException("CORAL aligns the features themselves; on a frozen-feature "
+                    + "head its penalty has no gradient, so cma-spark refuses it (train ERM with domain-mean CE instead)");
+            default -> throw new IllegalArgumentException(spec.name() + " has no distributed form in cma-spark; supported: "
+                    + "ERM, IRM, VREx, Fishr, CMA, CMA-diag");
+        };
+        if (form == Form.IRM && !hp.getString("irm_penalty").equals("full")) {
+            throw new IllegalArgumentException("IRM on Spark needs irm_penalty=full: DomainBed's split batch depends on the "
+                    + "order of rows within a batch, which a distributed full batch does not have");
+        }
+        if (form == Form.FISHR && hp.getDouble("ema") != 0.0) {
+            throw new IllegalArgumentException("Fishr on Spark needs ema=0: a moving average across evaluations is state "
+                    + "that a full-batch optimiser's line searches would corrupt");
+        }
+        boolean cma = form == Form.CMA || form == Form.CMA_DIAG;
+        boolean domainMean = form == Form.IRM || form == Form.VREX
+                || (cma && hp.getString("cross_entropy").equalsIgnoreCase("domain_mean"));
+        return new DistributedObjective(spec.name(), form, hp, spec.penalties(), domainMean,
+                cma ? Normalization.ofPreset(hp.getString("normalization")) : null);
+    }
+
+    /** @return the registry name. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * The value and its gradient.
+     *
+     * @param value L.
+     * @param gradW ∂L/∂W, C×D.
+     */
+    public record Result(double value, DMatrixRMaj gradW) {
+    }
+
+    /**
+     * Evaluates the objective at step {@code step} (warm-ups as on one machine).
+     *
+     * @param rows       the examples.
+     * @param numClasses C.
+     * @param numDomains the number of domain ids (domains without rows are not counted, as on one machine).
+     * @param W          the head, C×D.
+     * @param step       the training step.
+     * @return the value and ∂L/∂W, equal to cma-core's on the same rows.
+     * @throws IllegalArgumentException naming the domain of a row with non-finite features, a label or domain out
+     *                                  of range, or a row of the wrong width.
+     */
+    public Result evaluate(JavaRDD<DomainRow> rows, int numClasses, int numDomains, DMatrixRMaj W, long step) {
+        double[] weights = new double[penalties.size()];
+        for (int t = 0; t < weights.length; t++) {
+            weights[t] = penalties.get(t).weightAt(hp, step);
+        }
+        boolean cmaActive = (form == Form.CMA || form == Form.CMA_DIAG) && step >= penalties.get(0).annealAt(hp);
+        boolean blocks = form == Form.CMA && cmaActive && weights[1] > 0;
+        DomainStats.Shape shape = new DomainStats.Shape(numClasses, W.numCols, numDomains, form, blocks);
+        double[] w = W.data.clone();
+        DomainStats stats = rows.treeAggregate(new DomainStats(shape), (s, r) -> s.add(r, w), DomainStats::merge);
+        Coefficients coefficients = Coefficients.of(stats, form, weights, cmaActive, domainMeanCrossEntropy, normalization);
+        DMatrixRMaj gradW = new DMatrixRMaj(numClasses, W.numCols);
+        if (coefficients.needsRowPass()) {
+            Broadcast<Coefficients> c = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(rows.context())
+                    .broadcast(coefficients);
+            double[] grad = rows.treeAggregate(new double[numClasses * W.numCols],
+                    (g, r) -> c.value().addRowGradient(r, w, g), DistributedObjective::sum);
+            System.arraycopy(grad, 0, gradW.data, 0, grad.length);
+            c.destroy();
+        } else {
+            coefficients.addLinearGradient(gradW.data);
+        }
+        return new Result(coefficients.value(), gradW);
+    }
+
+    static double[] sum(double[] a, double[] b) {
+        for (int t = 0; t < a.length; t++) {
+            a[t] += b[t];
+        }
+        return a;
+    }
+}
