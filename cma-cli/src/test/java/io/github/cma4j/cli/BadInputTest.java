@@ -5,11 +5,8 @@ import io.github.cma4j.experiments.ExperimentRunner;
 import io.github.cma4j.experiments.ResultsFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,21 +20,13 @@ class BadInputTest {
     @TempDir
     Path dir;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int run(String... args) {
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
-    }
+    private final CliSession cli = new CliSession();
 
     private int train(Path target, String... extra) {
         List<String> a = new java.util.ArrayList<>(List.of("train", "--dataset", "SpuriousFeatures", "--algorithm", "CMA",
                 "--test-env", "test", "--steps", "60", "--checkpoint-freq", "20", "--anneal", "0", "--out", target.toString()));
         a.addAll(List.of(extra));
-        return run(a.toArray(String[]::new));
+        return cli.run(a.toArray(String[]::new));
     }
 
     private static JsonNode lastRecord(Path run) throws IOException {
@@ -50,7 +39,7 @@ class BadInputTest {
     void aDivergingRunFailsWithTheStepAndIsRecordedAsFailed() throws IOException {
         Path r = dir.resolve("wild");
         assertEquals(1, train(r, "--hparam", "lr=1e300", "--keep-last-finite"));
-        assertTrue(err.toString().contains("failed at step 1: the objective is"), err.toString());
+        assertTrue(cli.err.toString().contains("failed at step 1: the objective is"), cli.err.toString());
         assertFalse(ResultsFile.isDone(r));
         JsonNode failed = ExperimentRunner.json().readTree(Files.readString(r.resolve(ResultsFile.FAILED)));
         assertEquals(1, failed.get("step").asInt());
@@ -66,33 +55,33 @@ class BadInputTest {
         assertEquals(0, train(r));
         List<String> records = Files.readAllLines(r.resolve(ResultsFile.RESULTS));
         assertEquals(1, train(r));
-        assertTrue(err.toString().contains("already holds this run, finished"), err.toString());
+        assertTrue(cli.err.toString().contains("already holds this run, finished"), cli.err.toString());
         assertEquals(1, train(r, "--hparam", "lr=0.01"));
-        assertTrue(err.toString().contains("holds a run of another configuration"), err.toString());
+        assertTrue(cli.err.toString().contains("holds a run of another configuration"), cli.err.toString());
         assertEquals(records, Files.readAllLines(r.resolve(ResultsFile.RESULTS)), "nothing was appended");
         Path foreign = Files.createDirectories(dir.resolve("foreign"));
         Files.writeString(foreign.resolve("notes.txt"), "mine");
         assertEquals(1, train(foreign));
-        assertTrue(err.toString().contains("is not empty (notes.txt"), err.toString());
+        assertTrue(cli.err.toString().contains("is not empty (notes.txt"), cli.err.toString());
     }
 
     @Test
     void anOutThatIsAFileIsNamed() throws IOException {
         Path file = Files.writeString(dir.resolve("file"), "x");
         assertEquals(1, train(file));
-        assertTrue(err.toString().contains("is a file, not a directory"), err.toString());
+        assertTrue(cli.err.toString().contains("is a file, not a directory"), cli.err.toString());
         assertEquals(1, train(file.resolve("sub")));
-        assertTrue(err.toString().contains("cannot create the run directory"), err.toString());
+        assertTrue(cli.err.toString().contains("cannot create the run directory"), cli.err.toString());
     }
 
     /** grad_alpha with ERM,CMA ran CMA, then aborted on ERM leaving run folders behind. */
     @Test
     void aSweepIsValidatedBeforeItsFirstRun() {
         Path sweep = dir.resolve("sweep");
-        assertEquals(1, run("sweep", "--datasets", "SpuriousFeatures", "--algorithms", "CMA,ERM", "--hparam", "grad_alpha=5",
+        assertEquals(1, cli.run("sweep", "--datasets", "SpuriousFeatures", "--algorithms", "CMA,ERM", "--hparam", "grad_alpha=5",
                 "--steps", "20", "--out", sweep.toString()));
-        assertTrue(err.toString().contains("runs are invalid, so none was started")
-                && err.toString().contains("unknown hyperparameter 'grad_alpha'"), err.toString());
+        assertTrue(cli.err.toString().contains("runs are invalid, so none was started")
+                && cli.err.toString().contains("unknown hyperparameter 'grad_alpha'"), cli.err.toString());
         assertFalse(Files.exists(sweep));
     }
 
@@ -100,10 +89,10 @@ class BadInputTest {
     @Test
     void aPenaltyThatNeverStartsIsWarnedAndRecorded() throws IOException {
         Path r = dir.resolve("late");
-        assertEquals(0, run("train", "--dataset", "SpuriousFeatures", "--algorithm", "CMA", "--test-env", "test",
+        assertEquals(0, cli.run("train", "--dataset", "SpuriousFeatures", "--algorithm", "CMA", "--test-env", "test",
                 "--steps", "40", "--checkpoint-freq", "20", "--out", r.toString()));
-        assertTrue(err.toString().contains("gradPenalty starts at step 2500 (penalty_anneal_iters) but the run has 40 steps"),
-                err.toString());
+        assertTrue(cli.err.toString().contains("gradPenalty starts at step 2500 (penalty_anneal_iters) but the run has 40 steps"),
+                cli.err.toString());
         assertEquals("[\"gradPenalty\",\"hessPenalty\"]", lastRecord(r).get("penalties_never_active").toString());
         // the defaults do not produce such a run: train's default steps outlast every registered default warm-up
         assertTrue(Integer.parseInt(Main.DEFAULT_STEPS) > 2500);
@@ -113,11 +102,11 @@ class BadInputTest {
     @Test
     void aFallbackToErmIsRecordedAndReported() throws IOException {
         Path r = dir.resolve("single");
-        assertEquals(0, run("train", "--dataset", "SpuriousFeatures", "--algorithm", "CMA", "--test-env",
+        assertEquals(0, cli.run("train", "--dataset", "SpuriousFeatures", "--algorithm", "CMA", "--test-env",
                 "val,test,train-0.80", "--steps", "40", "--checkpoint-freq", "20", "--out", r.toString()));
         assertEquals("ERM", lastRecord(r).get("algorithm_effective").asText());
         assertEquals("CMA", lastRecord(r).get("args").get("algorithm").asText());
-        assertTrue(err.toString().contains("one training domain is left: CMA has nothing to align and trains ERM"), err.toString());
+        assertTrue(cli.err.toString().contains("one training domain is left: CMA has nothing to align and trains ERM"), cli.err.toString());
     }
 
     /** report included killed runs' records silently. */
@@ -127,10 +116,10 @@ class BadInputTest {
         assertEquals(0, train(sweep.resolve("a")));
         assertEquals(0, train(sweep.resolve("b"), "--trial-seed", "1"));
         Files.delete(sweep.resolve("b").resolve(ResultsFile.DONE));      // as if killed before its last write
-        assertEquals(0, run("report", sweep.toString()));
-        assertTrue(err.toString().contains("1 unfinished run(s) left out; --include-unfinished adds them"), err.toString());
-        assertEquals(0, run("report", "--include-unfinished", sweep.toString()));
-        assertTrue(out.toString().contains("| CMA (unfinished) |"), out.toString());
+        assertEquals(0, cli.run("report", sweep.toString()));
+        assertTrue(cli.err.toString().contains("1 unfinished run(s) left out; --include-unfinished adds them"), cli.err.toString());
+        assertEquals(0, cli.run("report", "--include-unfinished", sweep.toString()));
+        assertTrue(cli.out.toString().contains("| CMA (unfinished) |"), cli.out.toString());
     }
 
     /** `cma4j datasets` exited 0 when a verification failed. */
@@ -138,8 +127,8 @@ class BadInputTest {
     void datasetsExitsNonZeroWhenANamedCopyFailsVerification() throws IOException {
         Path broken = Files.createDirectories(dir.resolve("fm"));
         Files.writeString(broken.resolve("train-images-idx3-ubyte"), "not an idx file");
-        assertEquals(1, run("datasets", "--data-dir", broken.toString()));
-        assertTrue(err.toString().contains("Fashion-MNIST failed verification"), err.toString());
+        assertEquals(1, cli.run("datasets", "--data-dir", broken.toString()));
+        assertTrue(cli.err.toString().contains("Fashion-MNIST failed verification"), cli.err.toString());
     }
 
     /** Features of another scale in one domain: named when the run starts; --standardize trains on them. */
@@ -157,12 +146,12 @@ class BadInputTest {
         }
         Path csv = Files.write(dir.resolve("scales.csv"), lines);
         Path plain = dir.resolve("plain");
-        run("train", "--dataset", csv.toString(), "--algorithm", "ERM", "--test-env", "c", "--steps", "100", "--out", plain.toString());
-        assertTrue(err.toString().contains("feature 'x0'") && err.toString().contains("domain 'b'")
-                && err.toString().contains("--standardize"), err.toString());
+        cli.run("train", "--dataset", csv.toString(), "--algorithm", "ERM", "--test-env", "c", "--steps", "100", "--out", plain.toString());
+        assertTrue(cli.err.toString().contains("feature 'x0'") && cli.err.toString().contains("domain 'b'")
+                && cli.err.toString().contains("--standardize"), cli.err.toString());
         Path standardized = dir.resolve("standardized");
-        assertEquals(0, run("train", "--dataset", csv.toString(), "--algorithm", "ERM", "--test-env", "c", "--steps", "100",
-                "--standardize", "--out", standardized.toString()), err.toString());
+        assertEquals(0, cli.run("train", "--dataset", csv.toString(), "--algorithm", "ERM", "--test-env", "c", "--steps", "100",
+                "--standardize", "--out", standardized.toString()), cli.err.toString());
         assertTrue(lastRecord(standardized).get("args").get("standardize").asBoolean());
     }
 
@@ -170,9 +159,9 @@ class BadInputTest {
     @Test
     void aBrokenCsvIsNamedByFileLineAndColumn() throws IOException {
         Path csv = Files.writeString(dir.resolve("broken.csv"), "site,age,label\nnorth,3f,yes\nsouth,1,no\n");
-        assertEquals(1, run("train", "--dataset", csv.toString(), "--domain-column", "site", "--algorithm", "ERM",
+        assertEquals(1, cli.run("train", "--dataset", csv.toString(), "--domain-column", "site", "--algorithm", "ERM",
                 "--test-env", "south", "--out", dir.resolve("r").toString()));
-        assertTrue(err.toString().contains("cma4j train: " + csv.toAbsolutePath() + " line 2, column 'age' (2): '3f' is not a number"),
-                err.toString());
+        assertTrue(cli.err.toString().contains("cma4j train: " + csv.toAbsolutePath() + " line 2, column 'age' (2): '3f' is not a number"),
+                cli.err.toString());
     }
 }

@@ -7,11 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tribuo.Model;
 import org.tribuo.VariableInfo;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,15 +24,7 @@ class OwnDataTest {
     @TempDir
     Path dir;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int run(String... args) {
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
-    }
+    private final CliSession cli = new CliSession();
 
     /** Three sites; the label follows age and score, and in two sites also a site-specific shortcut. */
     private Path csv() throws IOException {
@@ -57,10 +46,10 @@ class OwnDataTest {
     void aCsvTrainsWithItsOwnColumnNamesAndReports() throws IOException {
         Path data = csv();
         Path run = dir.resolve("run");
-        assertEquals(0, run("train", "--dataset", data.toString(), "--domain-column", "site", "--label-column", "outcome",
+        assertEquals(0, cli.run("train", "--dataset", data.toString(), "--domain-column", "site", "--label-column", "outcome",
                 "--algorithm", "CMA", "--test-env", "east", "--steps", "200", "--anneal", "50", "--checkpoint-freq", "100",
-                "--out", run.toString()), err.toString());
-        assertTrue(out.toString().contains("| east | test |") && out.toString().contains("| north | train |"), out.toString());
+                "--out", run.toString()), cli.err.toString());
+        assertTrue(cli.out.toString().contains("| east | test |") && cli.out.toString().contains("| north | train |"), cli.out.toString());
         String args = ExperimentRunner.json().readTree(Files.readAllLines(run.resolve(ResultsFile.RESULTS)).get(0))
                 .get("args").get("dataset").asText();
         assertEquals(data.toAbsolutePath() + "?label=outcome&domain=site", args);
@@ -72,18 +61,18 @@ class OwnDataTest {
         assertEquals(new TreeSet<>(List.of("age", "score", "shortcut")), names, "the user's column names, not f0000");
 
         Path chosen = dir.resolve("chosen");
-        assertEquals(0, run("train", "--dataset", data.toString(), "--domain-column", "site", "--label-column", "outcome",
+        assertEquals(0, cli.run("train", "--dataset", data.toString(), "--domain-column", "site", "--label-column", "outcome",
                 "--features", "age,score", "--algorithm", "ERM", "--test-env", "east", "--steps", "50", "--out", chosen.toString()));
         assertEquals(2, Model.deserializeFromFile(chosen.resolve("model.tribuo")).getFeatureIDMap().size());
 
         Path sweep = dir.resolve("sweep");
-        assertEquals(0, run("sweep", "--datasets", data.toString(), "--domain-column", "site", "--label-column", "outcome",
+        assertEquals(0, cli.run("sweep", "--datasets", data.toString(), "--domain-column", "site", "--label-column", "outcome",
                 "--algorithms", "ERM,CMA", "--steps", "100", "--anneal", "20", "--checkpoint-freq", "50", "--quiet",
-                "--out", sweep.toString()), err.toString());
-        assertEquals(0, run("report", sweep.toString()));
-        assertTrue(out.toString().contains("| CMA |") && out.toString().contains("east"), out.toString());
+                "--out", sweep.toString()), cli.err.toString());
+        assertEquals(0, cli.run("report", sweep.toString()));
+        assertTrue(cli.out.toString().contains("| CMA |") && cli.out.toString().contains("east"), cli.out.toString());
         // with the pair runs DomainBed's sweep makes, leave-one-domain-out selection has numbers, not X
-        String lodo = out.toString().split("## Model selection: leave-one-domain-out")[1].split("## Model selection")[0];
+        String lodo = cli.out.toString().split("## Model selection: leave-one-domain-out")[1].split("## Model selection")[0];
         assertTrue(lodo.contains("| CMA |") && !lodo.contains("| X"), lodo);
     }
 
@@ -107,9 +96,9 @@ class OwnDataTest {
         NpyFile.write(npy.resolve("domains.npy"), d, new int[]{n});
         Files.write(npy.resolve("domains.txt"), List.of("siteA", "siteB", "siteC"));
         Path run = dir.resolve("npyrun");
-        assertEquals(0, run("train", "--dataset", npy.toString(), "--algorithm", "VREx", "--test-env", "siteC",
-                "--steps", "60", "--out", run.toString()), err.toString());
-        assertTrue(out.toString().contains("| siteC | test |"), out.toString());
+        assertEquals(0, cli.run("train", "--dataset", npy.toString(), "--algorithm", "VREx", "--test-env", "siteC",
+                "--steps", "60", "--out", run.toString()), cli.err.toString());
+        assertTrue(cli.out.toString().contains("| siteC | test |"), cli.out.toString());
         // one file pair per domain
         Path perDomain = Files.createDirectories(dir.resolve("per-domain"));
         for (int e = 0; e < 3; e++) {
@@ -119,35 +108,35 @@ class OwnDataTest {
             NpyFile.write(perDomain.resolve("site" + "ABC".charAt(e) + ".labels.npy"), java.util.Arrays.copyOfRange(y, e * m, (e + 1) * m),
                     new int[]{m});
         }
-        assertEquals(0, run("train", "--dataset", perDomain.toString(), "--algorithm", "ERM", "--test-env", "siteB",
-                "--steps", "30", "--out", dir.resolve("per-domain-run").toString()), err.toString());
-        assertTrue(out.toString().contains("| siteB | test |"), out.toString());
-        assertEquals(1, run("train", "--dataset", dir.resolve("missing.csv").toString(), "--algorithm", "ERM",
+        assertEquals(0, cli.run("train", "--dataset", perDomain.toString(), "--algorithm", "ERM", "--test-env", "siteB",
+                "--steps", "30", "--out", dir.resolve("per-domain-run").toString()), cli.err.toString());
+        assertTrue(cli.out.toString().contains("| siteB | test |"), cli.out.toString());
+        assertEquals(1, cli.run("train", "--dataset", dir.resolve("missing.csv").toString(), "--algorithm", "ERM",
                 "--test-env", "x", "--out", dir.resolve("m").toString()));
-        assertTrue(err.toString().contains("unknown dataset") && err.toString().contains("missing.csv"), err.toString());
+        assertTrue(cli.err.toString().contains("unknown dataset") && cli.err.toString().contains("missing.csv"), cli.err.toString());
     }
 
     @Test
     void diagnoseMapsTheDomainsOfATrainedModel() throws IOException {
         Path data = csv();
         Path run = dir.resolve("erm");
-        assertEquals(0, run("train", "--dataset", data.toString(), "--domain-column", "site", "--label-column", "outcome",
-                "--algorithm", "ERM", "--test-env", "east", "--steps", "200", "--out", run.toString()), err.toString());
+        assertEquals(0, cli.run("train", "--dataset", data.toString(), "--domain-column", "site", "--label-column", "outcome",
+                "--algorithm", "ERM", "--test-env", "east", "--steps", "200", "--out", run.toString()), cli.err.toString());
         Path diag = dir.resolve("diag");
-        assertEquals(0, run("diagnose", "--model", run.resolve("model.tribuo").toString(), "--dataset", data.toString(),
-                "--domain-column", "site", "--label-column", "outcome", "--test-env", "east", "--out", diag.toString()), err.toString());
-        assertTrue(out.toString().contains("| east | held out |") && out.toString().contains("farthest domain: "), out.toString());
+        assertEquals(0, cli.run("diagnose", "--model", run.resolve("model.tribuo").toString(), "--dataset", data.toString(),
+                "--domain-column", "site", "--label-column", "outcome", "--test-env", "east", "--out", diag.toString()), cli.err.toString());
+        assertTrue(cli.out.toString().contains("| east | held out |") && cli.out.toString().contains("farthest domain: "), cli.out.toString());
         for (String f : new String[]{"diagnostics.md", "diagnostics.tex", "diagnostics.json", "heatmap_hessian.png",
                 "heatmap_gradient.png", "gaps.png"}) {
             assertTrue(Files.size(diag.resolve(f)) > 0, f);
         }
         assertTrue(ExperimentRunner.json().readTree(diag.resolve("diagnostics.json").toFile()).has("farthest_domain"));
         // a model of other features, and a held-out domain that is not there: errors that say so
-        assertEquals(1, run("diagnose", "--model", run.resolve("model.tribuo").toString(), "--dataset", "SpuriousFeatures",
+        assertEquals(1, cli.run("diagnose", "--model", run.resolve("model.tribuo").toString(), "--dataset", "SpuriousFeatures",
                 "--out", dir.resolve("d2").toString()));
-        assertTrue(err.toString().contains("none of the model's 3 features occurs in the data"), err.toString());
-        assertEquals(1, run("diagnose", "--model", run.resolve("model.tribuo").toString(), "--dataset", data.toString(),
+        assertTrue(cli.err.toString().contains("none of the model's 3 features occurs in the data"), cli.err.toString());
+        assertEquals(1, cli.run("diagnose", "--model", run.resolve("model.tribuo").toString(), "--dataset", data.toString(),
                 "--domain-column", "site", "--label-column", "outcome", "--test-env", "west", "--out", dir.resolve("d3").toString()));
-        assertTrue(err.toString().contains("held-out domain 'west' is not in the data"), err.toString());
+        assertTrue(cli.err.toString().contains("held-out domain 'west' is not in the data"), cli.err.toString());
     }
 }
