@@ -1,6 +1,9 @@
 package io.github.cma4j.spark;
 
 import io.github.cma4j.core.cma.Normalization;
+import io.github.cma4j.core.linalg.TiledOps;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
 
 import java.io.Serializable;
 
@@ -23,7 +26,7 @@ final class Coefficients implements Serializable {
     private final double[] fishrScale;        // Fishr: 2/n_e
     private final double[][] gradU;           // CMA: ∂L/∂p_i += gradU[e]·x̃_i
     private final double[][] diagU;           // CMA-diag: ∂L/∂p_ik += (1 − 2p_ik) Σ_j diagU[e][k,j] x̃_ij²
-    private final double[][] phi;             // CMA: Γ_i[k,l] = x̃_iᵀ phi[e][kl] x̃_i
+    private final double[][] psi;             // CMA: Γ_i[a,b] = x̃_iᵀ Ψ[e][ab] x̃_i, free pairs, upper triangle doubled
 
     private Coefficients(Builder b) {
         form = b.form;
@@ -38,7 +41,7 @@ final class Coefficients implements Serializable {
         fishrScale = b.fishrScale;
         gradU = b.gradU;
         diagU = b.diagU;
-        phi = b.phi;
+        psi = b.psi;
     }
 
     private static final class Builder {
@@ -54,11 +57,11 @@ final class Coefficients implements Serializable {
         double[] fishrScale;
         double[][] gradU;
         double[][] diagU;
-        double[][] phi;
+        double[][] psi;
     }
 
     static Coefficients of(DomainStats s, DistributedObjective.Form form, double[] weights, boolean cmaActive,
-                           boolean domainMean, Normalization normalization) {
+                           boolean domainMean, Normalization normalization, double[] groupWeights) {
         Builder b = new Builder();
         b.form = form;
         b.c = s.shape.c();
@@ -91,6 +94,16 @@ final class Coefficients implements Serializable {
         b.value = ceValue;
         switch (form) {
             case ERM -> b.linear = s.gradient;
+            case GROUP_DRO -> {
+                b.value = 0;
+                for (int e = 0; e < numIds; e++) {
+                    if (s.count[e] > 0) {
+                        b.ce[e] = groupWeights[e] / s.count[e];
+                        b.value += groupWeights[e] * s.loss[e] / s.count[e];
+                    }
+                }
+                b.linear = s.gradient;
+            }
             case VREX -> {
                 double mean = 0;
                 for (int e = 0; e < numIds; e++) {
@@ -174,16 +187,17 @@ final class Coefficients implements Serializable {
             b.value += beta * deviation(s.curvature, s.count, ch, numDomains, cd, b.diagU, beta * ch);
         } else {
             int dd = b.d * b.d;
-            int pairs = s.shape.pairs();
-            b.phi = new double[numIds][];
-            double penalty = deviation(s.blocks, s.count, ch, numDomains, pairs * dd, b.phi, beta * ch);
+            int pairs = b.c * (b.c + 1) / 2;
+            double[][] full = expand(s.blocks, s.count, b.c, dd);
+            double[][] phi = new double[numIds][];
+            double penalty = deviation(full, s.count, ch, numDomains, pairs * dd, phi, beta * ch);
             // the off-diagonal blocks (k < l) stand for two ordered blocks each: count their norm twice
             double offDiagonal = 0;
             double[] mean = new double[pairs * dd];
             for (int e = 0; e < numIds; e++) {
                 if (s.count[e] > 0) {
                     for (int t = 0; t < mean.length; t++) {
-                        mean[t] += ch * s.blocks[e][t] / s.count[e] / numDomains;
+                        mean[t] += ch * full[e][t] / s.count[e] / numDomains;
                     }
                 }
             }
@@ -193,7 +207,7 @@ final class Coefficients implements Serializable {
                         for (int l = k; l < b.c; l++, pair++) {
                             if (k != l) {
                                 for (int t = pair * dd; t < (pair + 1) * dd; t++) {
-                                    double diff = ch * s.blocks[e][t] / s.count[e] - mean[t];
+                                    double diff = ch * full[e][t] / s.count[e] - mean[t];
                                     offDiagonal += diff * diff / numDomains;
                                 }
                             }
@@ -202,7 +216,66 @@ final class Coefficients implements Serializable {
                 }
             }
             b.value += beta * (penalty + offDiagonal);
+            b.psi = new double[numIds][];
+            for (int e = 0; e < numIds; e++) {
+                if (phi[e] != null) {
+                    b.psi[e] = fold(phi[e], b.c, b.d);
+                }
+            }
         }
+    }
+
+    /**
+     * All C(C+1)/2 blocks from the free ones (docs/math.md §4.2): every row of A_i sums to zero, so with L = C−1,
+     * B^{aL} = −Σ_{b&lt;L} F^{ab} and B^{LL} = Σ_{a,b&lt;L} F^{ab}.
+     */
+    private static double[][] expand(double[][] free, long[] count, int c, int dd) {
+        int last = c - 1;
+        double[][] full = new double[free.length][];
+        for (int e = 0; e < free.length; e++) {
+            if (count[e] == 0) {
+                continue;
+            }
+            full[e] = new double[c * (c + 1) / 2 * dd];
+            for (int a = 0; a < last; a++) {
+                for (int b = 0; b < last; b++) {
+                    int from = freePair(Math.min(a, b), Math.max(a, b), last) * dd;
+                    if (a <= b) {
+                        System.arraycopy(free[e], from, full[e], freePair(a, b, c) * dd, dd);
+                    }
+                    DistributedObjective.axpy(-1.0, free[e], from, full[e], freePair(a, last, c) * dd, dd);
+                    DistributedObjective.axpy(1.0, free[e], from, full[e], freePair(last, last, c) * dd, dd);
+                }
+            }
+        }
+        return full;
+    }
+
+    /**
+     * Ψ^{ab} = G^{ab} − G^{aL} − G^{bL} + G^{LL}, the derivative with respect to the free block F^{ab} through
+     * {@link #expand}, stored as an upper triangle with the off-diagonal doubled (for {@link TiledOps#quadraticFormsUpper}).
+     */
+    private static double[] fold(double[] g, int c, int d) {
+        int last = c - 1;
+        int dd = d * d;
+        double[] psi = new double[last * c / 2 * dd];
+        for (int a = 0; a < last; a++) {
+            for (int b = a; b < last; b++) {
+                int out = freePair(a, b, last) * dd;
+                int ab = freePair(a, b, c) * dd;
+                int aL = freePair(a, last, c) * dd;
+                int bL = freePair(b, last, c) * dd;
+                int lL = freePair(last, last, c) * dd;
+                for (int i = 0; i < d; i++) {
+                    for (int j = i; j < d; j++) {
+                        int t = i * d + j;
+                        double v = g[ab + t] - g[aL + t] - g[bL + t] + g[lL + t];
+                        psi[out + t] = i == j ? v : 2 * v;
+                    }
+                }
+            }
+        }
+        return psi;
     }
 
     /**
@@ -237,11 +310,11 @@ final class Coefficients implements Serializable {
         return value;
     }
 
-    boolean needsRowPass() {
+    boolean needsSecondPass() {
         return linear == null;
     }
 
-    /** ERM and VREx: ∂L/∂W = Σ_e ce[e]·Σ_{i∈e} r_i x̃_iᵀ. */
+    /** ERM, VREx and GroupDRO: ∂L/∂W = Σ_e ce[e]·Σ_{i∈e} r_i x̃_iᵀ. */
     void addLinearGradient(double[] grad) {
         for (int e = 0; e < ce.length; e++) {
             for (int t = 0; t < grad.length; t++) {
@@ -250,85 +323,79 @@ final class Coefficients implements Serializable {
         }
     }
 
-    /** Adds one row's (∂L/∂z_i) x̃_iᵀ. */
-    double[] addRowGradient(DomainRow row, double[] w, double[] grad) {
-        RowPass r = RowPass.of(row, w, c, d, ce.length);
-        int e = row.domain();
-        double[] x = row.features();
-        double[] p = r.probability();
-        double[] dz = new double[c];
-        double[] dp = new double[c];
-        for (int k = 0; k < c; k++) {
-            dz[k] = ce[e] * r.residual()[k];
-        }
-        if (irm != null) {
+    /** Adds the block's Σ_i (∂L/∂z_i) x̃_iᵀ. */
+    double[] addBlockGradient(DomainBlock block, double[] w, double[] grad) {
+        BlockPass pass = BlockPass.of(block, w, c);
+        int n = pass.n;
+        int e = block.domain();
+        double[] x = pass.x.data;
+        double[] p = pass.p;
+        double[] dz = new double[n * c];
+        double[] dp = new double[n * c];
+        double[][] gamma = psi != null && psi[e] != null ? quadraticForms(pass, psi[e]) : null;
+        for (int i = 0; i < n; i++) {
+            int o = i * c;
+            int xo = i * d;
             for (int k = 0; k < c; k++) {
-                dz[k] += irm[e] * r.residual()[k];
-                dp[k] += irm[e] * r.logits()[k];         // A z through the softmax Jacobian below
-            }
-        }
-        if (fishrDelta != null) {
-            for (int k = 0; k < c; k++) {
+                dz[o + k] = (ce[e] + (irm != null ? irm[e] : 0)) * pass.r[o + k];
+                if (irm != null) {
+                    dp[o + k] += irm[e] * pass.z[o + k];          // A z through the softmax Jacobian below
+                }
                 double s = 0;
                 for (int j = 0; j < d; j++) {
                     int t = k * d + j;
-                    s += fishrDelta[e][t] * fishrScale[e] * (r.residual()[k] * x[j] - fishrMean[e][t]) * x[j];
-                }
-                dp[k] += s;
-            }
-        }
-        if (gradU != null && gradU[e] != null) {
-            for (int k = 0; k < c; k++) {
-                for (int j = 0; j < d; j++) {
-                    dp[k] += gradU[e][k * d + j] * x[j];
-                }
-            }
-        }
-        if (diagU != null && diagU[e] != null) {
-            for (int k = 0; k < c; k++) {
-                double s = 0;
-                for (int j = 0; j < d; j++) {
-                    s += diagU[e][k * d + j] * x[j] * x[j];
-                }
-                dp[k] += (1 - 2 * p[k]) * s;
-            }
-        }
-        if (phi != null && phi[e] != null) {
-            double[][] gamma = new double[c][c];
-            int dd = d * d;
-            for (int k = 0, pair = 0; k < c; k++) {
-                for (int l = k; l < c; l++, pair++) {
-                    double q = 0;
-                    for (int i = 0; i < d; i++) {
-                        double s = 0;
-                        for (int j = 0; j < d; j++) {
-                            s += phi[e][pair * dd + i * d + j] * x[j];
-                        }
-                        q += x[i] * s;
+                    double xj = x[xo + j];
+                    if (fishrDelta != null) {
+                        s += fishrDelta[e][t] * fishrScale[e] * (pass.r[o + k] * xj - fishrMean[e][t]) * xj;
                     }
-                    gamma[k][l] = q;
-                    gamma[l][k] = q;
+                    if (gradU != null && gradU[e] != null) {
+                        s += gradU[e][t] * xj;
+                    }
+                    if (diagU != null && diagU[e] != null) {
+                        s += (1 - 2 * p[o + k]) * diagU[e][t] * xj * xj;
+                    }
+                }
+                dp[o + k] += s;
+            }
+            if (gamma != null) {
+                // ∂P/∂p_m = Γ[m,m] − 2 Σ_b Γ[m,b] p_b over the free classes m, b < C−1; the last class has none
+                int free = c - 1;
+                for (int m = 0; m < free; m++) {
+                    double gp = 0;
+                    for (int b = 0; b < free; b++) {
+                        gp += gamma[freePair(Math.min(m, b), Math.max(m, b), free)][i] * p[o + b];
+                    }
+                    dp[o + m] += gamma[freePair(m, m, free)][i] - 2 * gp;
                 }
             }
-            for (int m = 0; m < c; m++) {
-                double gp = 0;
-                for (int l = 0; l < c; l++) {
-                    gp += gamma[m][l] * p[l];
-                }
-                dp[m] += gamma[m][m] - 2 * gp;
+            // softmax Jacobian: ∂L/∂z += p∘dp − p (p·dp)
+            double pdp = 0;
+            for (int k = 0; k < c; k++) {
+                pdp += p[o + k] * dp[o + k];
+            }
+            for (int k = 0; k < c; k++) {
+                dz[o + k] += p[o + k] * (dp[o + k] - pdp);
             }
         }
-        // softmax Jacobian: ∂L/∂z += p∘dp − p (p·dp)
-        double pdp = 0;
-        for (int k = 0; k < c; k++) {
-            pdp += p[k] * dp[k];
-        }
-        for (int k = 0; k < c; k++) {
-            dz[k] += p[k] * (dp[k] - pdp);
-            for (int j = 0; j < d; j++) {
-                grad[k * d + j] += dz[k] * x[j];
-            }
-        }
+        CommonOps_DDRM.multAddTransA(DMatrixRMaj.wrap(n, c, dz), pass.x, DMatrixRMaj.wrap(c, d, grad));
         return grad;
+    }
+
+    /** Γ_i[a,b] = x̃_iᵀ Ψ^{ab} x̃_i for every free pair, as [pair][row]. */
+    private double[][] quadraticForms(BlockPass pass, double[] upper) {
+        int dd = d * d;
+        int pairs = (c - 1) * c / 2;
+        double[][] gamma = new double[pairs][pass.n];
+        DMatrixRMaj u = new DMatrixRMaj(d, d);
+        for (int pair = 0; pair < pairs; pair++) {
+            System.arraycopy(upper, pair * dd, u.data, 0, dd);
+            TiledOps.quadraticFormsUpper(pass.x, u, gamma[pair]);
+        }
+        return gamma;
+    }
+
+    /** The index of the pair (k, l), k ≤ l, among the pairs of {@code classes} classes enumerated k-major. */
+    static int freePair(int k, int l, int classes) {
+        return k * classes - k * (k - 1) / 2 + (l - k);
     }
 }

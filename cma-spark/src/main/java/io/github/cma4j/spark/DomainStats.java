@@ -1,17 +1,23 @@
 package io.github.cma4j.spark;
 
+import io.github.cma4j.core.linalg.TiledOps;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+
 import java.io.Serializable;
 
 /**
  * The per-domain sums of the first pass (docs/math.md §12): n_e, Σℓ_i, Σ r_i x̃_iᵀ, and per objective Σ r·z,
- * Σ (r x̃ᵀ)², Σ p(1−p)∘x̃² or the blocks Σ A_i[k,l] x̃x̃ᵀ (k ≤ l). One instance per partition; {@link #merge} adds
- * two, so the sums do not depend on how the rows are partitioned (up to float64 rounding).
+ * Σ (r x̃ᵀ)², Σ p(1−p)∘x̃² or the free blocks Σ A_i[a,b] x̃x̃ᵀ (a ≤ b &lt; C−1, as cma-core's blocked form builds
+ * them). One instance per partition; {@link #merge} adds two, so the sums do not depend on how the rows are
+ * partitioned (up to float64 rounding).
  */
 final class DomainStats implements Serializable {
     /** Sizes and what to accumulate. */
     record Shape(int c, int d, int e, DistributedObjective.Form form, boolean blocks) implements Serializable {
-        int pairs() {
-            return c * (c + 1) / 2;
+        /** @return the number of free blocks, (C−1)C/2. */
+        int freePairs() {
+            return (c - 1) * c / 2;
         }
     }
 
@@ -33,47 +39,44 @@ final class DomainStats implements Serializable {
         scaleGradient = shape.form() == DistributedObjective.Form.IRM ? new double[shape.e()] : null;
         squares = shape.form() == DistributedObjective.Form.FISHR ? new double[shape.e()][cd] : null;
         curvature = shape.form() == DistributedObjective.Form.CMA_DIAG ? new double[shape.e()][cd] : null;
-        blocks = shape.blocks() ? new double[shape.e()][shape.pairs() * shape.d() * shape.d()] : null;
+        blocks = shape.blocks() ? new double[shape.e()][shape.freePairs() * shape.d() * shape.d()] : null;
     }
 
-    /** Adds one row at the head w (C×D, row-major). */
-    DomainStats add(DomainRow row, double[] w) {
+    /** Adds one block of rows at the head w (C×D, row-major). */
+    DomainStats add(DomainBlock block, double[] w) {
         int c = shape.c();
         int d = shape.d();
-        RowPass r = RowPass.of(row, w, c, d, shape.e());
-        int e = row.domain();
-        double[] x = row.features();
-        count[e]++;
-        loss[e] += r.loss();
-        for (int k = 0; k < c; k++) {
-            double rk = r.residual()[k];
-            for (int j = 0; j < d; j++) {
-                gradient[e][k * d + j] += rk * x[j];
-                if (squares != null) {
-                    squares[e][k * d + j] += rk * x[j] * rk * x[j];
-                }
-                if (curvature != null) {
-                    double p = r.probability()[k];
-                    curvature[e][k * d + j] += p * (1 - p) * x[j] * x[j];
-                }
+        int e = block.domain();
+        BlockPass pass = BlockPass.of(block, w, c);
+        int n = pass.n;
+        count[e] += n;
+        loss[e] += pass.loss;
+        DMatrixRMaj residuals = DMatrixRMaj.wrap(n, c, pass.r);
+        CommonOps_DDRM.multAddTransA(residuals, pass.x, DMatrixRMaj.wrap(c, d, gradient[e]));
+        if (scaleGradient != null) {
+            for (int t = 0; t < n * c; t++) {
+                scaleGradient[e] += pass.r[t] * pass.z[t];
             }
         }
-        if (scaleGradient != null) {
-            for (int k = 0; k < c; k++) {
-                scaleGradient[e] += r.residual()[k] * r.logits()[k];
+        if (squares != null || curvature != null) {
+            DMatrixRMaj x2 = new DMatrixRMaj(n, d);
+            CommonOps_DDRM.elementMult(pass.x, pass.x, x2);
+            DMatrixRMaj weights = new DMatrixRMaj(n, c);
+            for (int t = 0; t < n * c; t++) {
+                weights.data[t] = squares != null ? pass.r[t] * pass.r[t] : pass.p[t] * (1 - pass.p[t]);
             }
+            CommonOps_DDRM.multAddTransA(weights, x2, DMatrixRMaj.wrap(c, d, squares != null ? squares[e] : curvature[e]));
         }
         if (blocks != null) {
-            double[] p = r.probability();
-            for (int k = 0, pair = 0; k < c; k++) {
-                for (int l = k; l < c; l++, pair++) {
-                    double a = (k == l ? p[k] : 0.0) - p[k] * p[l];
-                    int base = pair * d * d;
-                    for (int i = 0; i < d; i++) {
-                        double ax = a * x[i];
-                        for (int j = 0; j < d; j++) {
-                            blocks[e][base + i * d + j] += ax * x[j];
-                        }
+            DMatrixRMaj scaled = new DMatrixRMaj(d, n);
+            DMatrixRMaj product = new DMatrixRMaj(d, d);
+            int dd = d * d;
+            for (int a = 0, pair = 0; a < c - 1; a++) {
+                for (int b = a; b < c - 1; b++, pair++) {
+                    TiledOps.multOuter(pass.scaledTranspose(a, b, scaled), product);
+                    double sign = a == b ? 1.0 : -1.0;      // A[a,a] = p(1−p) ≥ 0, A[a,b] = −p_a p_b ≤ 0
+                    for (int t = 0; t < dd; t++) {
+                        blocks[e][pair * dd + t] += sign * product.data[t];
                     }
                 }
             }

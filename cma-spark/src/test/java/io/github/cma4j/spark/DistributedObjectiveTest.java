@@ -71,27 +71,35 @@ class DistributedObjectiveTest {
         return out.stream();
     }
 
-    /** 3 domains of 9, 6 and 7 rows, bias column last, a random head. */
+    /** 3 domains of 9, 6 and 7 rows, bias column last. */
     private static List<DomainRow> rows(long seed) {
+        return rows(seed, C, new int[]{9, 6, 7});
+    }
+
+    /** One domain per size, C classes, D features with the bias column last. */
+    private static List<DomainRow> rows(long seed, int numClasses, int[] sizes) {
         SplittableRandom rng = new SplittableRandom(seed);
         List<DomainRow> rows = new ArrayList<>();
-        int[] sizes = {9, 6, 7};
-        for (int e = 0; e < E; e++) {
+        for (int e = 0; e < sizes.length; e++) {
             for (int i = 0; i < sizes[e]; i++) {
                 double[] x = new double[D];
                 for (int j = 0; j < D - 1; j++) {
                     x[j] = rng.nextGaussian() + 0.3 * e;
                 }
                 x[D - 1] = 1.0;
-                rows.add(new DomainRow(x, rng.nextInt(C), e));
+                rows.add(new DomainRow(x, rng.nextInt(numClasses), e));
             }
         }
         return rows;
     }
 
     private static DMatrixRMaj head(long seed) {
+        return head(seed, C);
+    }
+
+    private static DMatrixRMaj head(long seed, int numClasses) {
         SplittableRandom rng = new SplittableRandom(seed);
-        DMatrixRMaj W = new DMatrixRMaj(C, D);
+        DMatrixRMaj W = new DMatrixRMaj(numClasses, D);
         for (int t = 0; t < W.getNumElements(); t++) {
             W.data[t] = 0.5 * rng.nextGaussian();
         }
@@ -99,6 +107,10 @@ class DistributedObjectiveTest {
     }
 
     private static HeadBatch batch(List<DomainRow> rows) {
+        return batch(rows, C);
+    }
+
+    private static HeadBatch batch(List<DomainRow> rows, int numClasses) {
         DMatrixRMaj X = new DMatrixRMaj(rows.size(), D);
         int[] y = new int[rows.size()];
         int[] dom = new int[rows.size()];
@@ -109,19 +121,47 @@ class DistributedObjectiveTest {
             y[i] = rows.get(i).label();
             dom[i] = rows.get(i).domain();
         }
-        return new HeadBatch(X, y, dom, C, D - 1);
+        return new HeadBatch(X, y, dom, numClasses, D - 1);
     }
 
     @ParameterizedTest(name = "{0} {1} on {2} partitions")
     @MethodSource("cases")
     void valueAndGradientEqualOneMachine(String algorithm, Map<String, String> settings, int partitions) {
-        List<DomainRow> rows = rows(3);
-        DMatrixRMaj W = head(4);
-        ObjectiveResult local = Algorithms.create(algorithm, settings, 0L).evaluate(batch(rows), W, 1, false);
+        assertParity(algorithm, settings, rows(3), C, partitions, 1);
+    }
+
+    /** GroupDRO's weights move at every evaluation: the driver's state follows cma-core's over three steps. */
+    @Test
+    void groupDroWeightsFollowOneMachine() {
+        assertParity("GroupDRO", Map.of("groupdro_eta", "0.5"), rows(3), C, 2, 3);
+    }
+
+    /** Binary (one free block) and four classes, with domains of more than one block (512 rows). */
+    @ParameterizedTest(name = "CMA with {0} classes")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {2, 4})
+    void cmaOnSeveralBlocksPerDomainEqualsOneMachine(int numClasses) {
+        assertParity("CMA", Map.of("grad_alpha", "3", "hess_beta", "5", "penalty_anneal_iters", "0"),
+                rows(8, numClasses, new int[]{700, 90, 1100}), numClasses, 3, 1);
+    }
+
+    private static void assertParity(String algorithm, Map<String, String> settings, List<DomainRow> rows, int numClasses,
+                                     int partitions, int evaluations) {
+        DMatrixRMaj W = head(4, numClasses);
         List<DomainRow> shuffled = new ArrayList<>(rows);
         Collections.shuffle(shuffled, new java.util.Random(5));        // every domain spread over the partitions
         JavaRDD<DomainRow> rdd = jsc.parallelize(shuffled, partitions);
-        DistributedObjective.Result onSpark = DistributedObjective.of(algorithm, settings).evaluate(rdd, C, E, W, 1);
+        var localObjective = Algorithms.create(algorithm, settings, 0L);
+        DistributedObjective distributed = DistributedObjective.of(algorithm, settings);
+        int numDomains = rows.stream().mapToInt(DomainRow::domain).max().orElseThrow() + 1;
+        for (int step = 1; step <= evaluations; step++) {
+            ObjectiveResult local = localObjective.evaluate(batch(rows, numClasses), W, step, false);
+            DistributedObjective.Result onSpark = distributed.evaluate(rdd, numClasses, numDomains, W, step);
+            assertClose(algorithm + " step " + step, local, onSpark);
+        }
+    }
+
+    private static void assertClose(String algorithm, ObjectiveResult local, DistributedObjective.Result onSpark) {
+        DMatrixRMaj W = local.gradW();
         assertEquals(local.value(), onSpark.value(), 1e-9 * Math.abs(local.value()), algorithm + " value");
         double scale = 0;
         for (double g : local.gradW().data) {
