@@ -399,11 +399,23 @@ public final class Main implements Runnable {
         List<String> hparams = new ArrayList<>();
         @CommandLine.Mixin
         ModelOptions model = new ModelOptions();
-        @Option(names = "--out", required = true)
-        Path out;
+        @Option(names = "--out", required = true, description = "the sweep's directory; with --spark also an hdfs:// or s3a:// URI")
+        String out;
+        @Option(names = "--spark", paramLabel = "MASTER", description = "run the runs as Spark tasks: local[N], spark://host:port, "
+                + "yarn, or 'submit' under spark-submit; every executor must reach the data at the same path")
+        String sparkMaster;
+        @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "a Spark setting for --spark (repeatable)")
+        List<String> sparkConf = new ArrayList<>();
 
         @Override
         public Integer call() throws IOException {
+            if (sparkMaster == null && !sparkConf.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--spark-conf needs --spark");
+            }
+            if (sparkMaster != null && workers != 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--workers is for a local sweep; with --spark, "
+                        + "Spark runs as many runs at once as it has cores (local[N], executors)");
+            }
             List<String> datasets = this.datasets.stream().map(data::resolve).toList();
             Map<String, List<List<String>>> envSets = new LinkedHashMap<>();
             for (String d : datasets) {
@@ -419,16 +431,44 @@ public final class Main implements Runnable {
                 runs.addAll(Sweep.grid(datasets, List.of(algorithm), envSets, numHparams, numTrials, steps, checkpointFreq,
                         withAnneal(algorithm, overrides, anneal), model.featurizer, model.evalExamples, model.standardize));
             }
-            List<AutoCloseable> bars = new ArrayList<>();
             Sweep.Summary s;
-            try {
-                s = Sweep.run(runs, out, common.dataDir, workers, common.progress(spec.commandLine().getErr(), checkpoints(runs), bars));
-            } finally {
-                closeAll(bars);
+            if (sparkMaster != null) {
+                s = sparkSweep(runs);
+            } else {
+                List<AutoCloseable> bars = new ArrayList<>();
+                try {
+                    s = Sweep.run(runs, Path.of(out), common.dataDir, workers,
+                            common.progress(spec.commandLine().getErr(), checkpoints(runs), bars));
+                } finally {
+                    closeAll(bars);
+                }
             }
             spec.commandLine().getOut().println("sweep done: " + s.total() + " runs (" + s.skipped() + " already done, "
                     + s.ran() + " run now) in " + out);
             return 0;
+        }
+
+        private Sweep.Summary sparkSweep(List<RunSpec> runs) throws IOException {
+            try {
+                Class.forName("org.apache.spark.SparkContext");
+            } catch (ClassNotFoundException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--spark needs Apache Spark 3.5 on the class path: "
+                        + "run cma4j under spark-submit, or with ./cma4j, whose class path has it");
+            }
+            Map<String, String> conf = new LinkedHashMap<>();
+            for (String pair : sparkConf) {
+                int eq = pair.indexOf('=');
+                if (eq <= 0) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--spark-conf " + pair + ": expected KEY=VALUE");
+                }
+                conf.put(pair.substring(0, eq), pair.substring(eq + 1));
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            return io.github.cma4j.experiments.SparkSweep.run(runs, out, common.dataDir,
+                    sparkMaster.equals("submit") ? null : sparkMaster, conf, line -> {
+                        err.println(line);
+                        err.flush();
+                    });
         }
     }
 

@@ -32,7 +32,7 @@ import java.util.TreeMap;
  */
 public record RunSpec(String dataset, String algorithm, List<String> testEnvs, long hparamsSeed, long trialSeed,
                       int steps, int checkpointFreq, Map<String, String> overrides, String featurizer, int evalExamples,
-                      boolean standardize) {
+                      boolean standardize) implements java.io.Serializable {
     /** The linear probe on the inputs. */
     public static final String LINEAR = "linear";
 

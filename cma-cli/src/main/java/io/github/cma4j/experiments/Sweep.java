@@ -97,6 +97,27 @@ public final class Sweep {
     }
 
     /**
+     * Checks every run before the first one starts.
+     *
+     * @param runs the sweep's runs.
+     * @throws IllegalArgumentException listing every distinct reason a run is invalid.
+     */
+    static void validateAll(List<RunSpec> runs) {
+        List<String> invalid = new ArrayList<>();
+        for (RunSpec spec : runs) {
+            try {
+                spec.validate();
+            } catch (IllegalArgumentException e) {
+                invalid.add(e.getMessage());
+            }
+        }
+        if (!invalid.isEmpty()) {
+            throw new IllegalArgumentException(invalid.size() + " of the sweep's " + runs.size() + " runs are invalid, so none "
+                    + "was started:\n  " + String.join("\n  ", invalid.stream().distinct().toList()));
+        }
+    }
+
+    /**
      * Runs every spec not yet done.
      *
      * @param runs     the runs.
@@ -109,18 +130,7 @@ public final class Sweep {
      */
     public static Summary run(List<RunSpec> runs, Path outDir, Path dataDir, int workers, Consumer<String> progress)
             throws IOException {
-        List<String> invalid = new ArrayList<>();
-        for (RunSpec spec : runs) {          // every run checked before the first one starts
-            try {
-                spec.validate();
-            } catch (IllegalArgumentException e) {
-                invalid.add(e.getMessage());
-            }
-        }
-        if (!invalid.isEmpty()) {
-            throw new IllegalArgumentException(invalid.size() + " of the sweep's " + runs.size() + " runs are invalid, so none "
-                    + "was started:\n  " + String.join("\n  ", invalid.stream().distinct().toList()));
-        }
+        validateAll(runs);
         if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
             throw new IOException(outDir + " is a file, not a directory; --out names the sweep's directory");
         }

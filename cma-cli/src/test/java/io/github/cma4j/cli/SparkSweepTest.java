@@ -1,0 +1,126 @@
+package io.github.cma4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.cma4j.experiments.ExperimentRunner;
+import io.github.cma4j.experiments.ResultsFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code cma4j sweep --spark local[2]}: the same run directories and records as the local sweep, so that
+ * {@code cma4j report} prints the same; killed with SIGKILL part-way in its own JVM and run again, it ends with
+ * exactly those records (none lost, duplicated or torn) and leaves no temporary directory.
+ */
+class SparkSweepTest {
+    @TempDir
+    Path dir;
+
+    private static final String[] SWEEP = {"sweep", "--datasets", "SpuriousFeatures", "--algorithms", "ERM,CMA", "--single-test-envs",
+            "--n-trials", "2", "--steps", "400", "--checkpoint-freq", "50", "--quiet"};
+
+    private static String[] args(Path out, String... more) {
+        List<String> a = new ArrayList<>(List.of(SWEEP));
+        a.addAll(List.of(more));
+        a.add("--out");
+        a.add(out.toString());
+        return a.toArray(new String[0]);
+    }
+
+    /** run directory name → its records without the wall-clock field; also every file name in the sweep. */
+    private static Map<String, List<String>> records(Path sweep) throws IOException {
+        Map<String, List<String>> out = new TreeMap<>();
+        try (Stream<Path> runs = Files.list(sweep)) {
+            for (Path run : runs.toList()) {
+                List<String> lines = new ArrayList<>();
+                try (Stream<Path> files = Files.list(run)) {
+                    lines.add(files.map(p -> p.getFileName().toString()).sorted().toList().toString());
+                }
+                for (String line : Files.readAllLines(run.resolve(ResultsFile.RESULTS))) {
+                    JsonNode node = ExperimentRunner.json().readTree(line);     // throws on a torn line
+                    ((ObjectNode) node).remove("step_time");
+                    lines.add(ExperimentRunner.json().writeValueAsString(node));
+                }
+                out.put(run.getFileName().toString(), lines);
+            }
+        }
+        return out;
+    }
+
+    private static long doneRuns(Path sweep) throws IOException {
+        if (!Files.isDirectory(sweep)) {
+            return 0;
+        }
+        try (Stream<Path> runs = Files.list(sweep)) {
+            return runs.filter(ResultsFile::isDone).count();
+        }
+    }
+
+    @Test
+    void sparkSweepWritesTheLocalSweepsRecordsAndResumesAfterSigkill() throws Exception {
+        Path local = dir.resolve("local");
+        assertEquals(0, Main.commandLine().execute(args(local)));
+        Map<String, List<String>> expected = records(local);
+        assertEquals(8, expected.size());
+
+        Path killed = dir.resolve("spark");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector"));
+        command.addAll(Arrays.asList(System.getProperty("cma4j.test.sparkOpens", "").split(" ")));
+        command.addAll(List.of("-cp", cp, Main.class.getName()));
+        command.addAll(List.of(args(killed, "--spark", "local[2]")));
+        command.removeIf(String::isEmpty);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(new File(dir.resolve("log").toString())).start();
+        long deadline = System.nanoTime() + 180_000_000_000L;
+        while (doneRuns(killed) < 1 && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        p.destroyForcibly();       // SIGKILL: no shutdown hooks, no cleanup
+        p.waitFor();
+        long done = doneRuns(killed);
+        assertTrue(done >= 1 && done < 8, "killed part-way, with " + done + " of 8 runs done; log:\n"
+                + Files.readString(dir.resolve("log")));
+
+        CliSession resumed = new CliSession();
+        assertEquals(0, resumed.run(args(killed, "--spark", "local[2]")), resumed.err.toString());
+        assertTrue(resumed.out.toString().contains("(" + done + " already done, " + (8 - done) + " run now)"), resumed.out.toString());
+        assertEquals(expected, records(killed));
+        try (Stream<Path> names = Files.list(killed)) {
+            assertTrue(names.noneMatch(n -> n.getFileName().toString().startsWith("_tmp-")), "no temporary directory left");
+        }
+        CliSession again = new CliSession();
+        again.run(args(killed, "--spark", "local[2]"));
+        assertTrue(again.out.toString().contains("(8 already done, 0 run now)"), again.out.toString());
+
+        CliSession reportLocal = new CliSession();
+        assertEquals(0, reportLocal.run("report", local.toString()));
+        CliSession reportSpark = new CliSession();
+        assertEquals(0, reportSpark.run("report", killed.toString()));
+        assertEquals(reportLocal.out.toString().replace(local.toString(), "DIR"), reportSpark.out.toString().replace(killed.toString(), "DIR"));
+    }
+
+    @Test
+    void sparkOptionsAreChecked() {
+        CliSession workers = new CliSession();
+        assertEquals(2, workers.run(args(dir.resolve("w"), "--spark", "local[2]", "--workers", "2")));
+        assertTrue(workers.err.toString().contains("--workers is for a local sweep"), workers.err.toString());
+        CliSession conf = new CliSession();
+        assertEquals(2, conf.run(args(dir.resolve("c"), "--spark-conf", "spark.executor.memory=2g")));
+        assertTrue(conf.err.toString().contains("--spark-conf needs --spark"), conf.err.toString());
+    }
+}
