@@ -2,6 +2,7 @@ package io.github.cma4j.spark;
 
 import io.github.cma4j.core.linalg.TiledOps;
 import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
 
 /**
  * A block's forward pass: Z = X̃Wᵀ, P = softmax(Z) (the row maximum subtracted), R = P − Y and the summed
@@ -63,15 +64,26 @@ final class BlockPass {
         return new BlockPass(x, c, z, p, r, loss);
     }
 
+    /** X̃ᵀ (D×n), transposed once per block by EJML's cache-blocked transpose and shared by every pair. */
+    private DMatrixRMaj transposed;
+
     /** @return the √weight-scaled transpose S (D×n) with S[j,i] = √|A_i[a,b]|·x̃_ij, so that Σ_i A_i[a,b] x̃_i x̃_iᵀ = ±SSᵀ. */
     DMatrixRMaj scaledTranspose(int a, int b, DMatrixRMaj out) {
+        if (transposed == null) {
+            transposed = CommonOps_DDRM.transpose(x, null);
+        }
         int d = x.numCols;
-        out.reshape(d, n);
+        double[] root = new double[n];
         for (int i = 0; i < n; i++) {
             double pa = p[i * c + a];
-            double root = Math.sqrt(a == b ? pa * (1 - pa) : pa * p[i * c + b]);
-            for (int j = 0; j < d; j++) {
-                out.data[j * n + i] = root * x.data[i * d + j];
+            root[i] = Math.sqrt(a == b ? pa * (1 - pa) : pa * p[i * c + b]);
+        }
+        out.reshape(d, n);
+        double[] xt = transposed.data;
+        for (int j = 0; j < d; j++) {
+            int o = j * n;
+            for (int i = 0; i < n; i++) {
+                out.data[o + i] = root[i] * xt[o + i];
             }
         }
         return out;

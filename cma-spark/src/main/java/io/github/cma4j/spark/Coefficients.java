@@ -328,34 +328,27 @@ final class Coefficients implements Serializable {
         BlockPass pass = BlockPass.of(block, w, c);
         int n = pass.n;
         int e = block.domain();
-        double[] x = pass.x.data;
         double[] p = pass.p;
         double[] dz = new double[n * c];
         double[] dp = new double[n * c];
         double[][] gamma = psi != null && psi[e] != null ? quadraticForms(pass, psi[e]) : null;
+        // the O(C·D) terms of ∂L/∂p as block products (n×D times D×C), the rest row by row below
+        double[] linearTerm = linearTerms(pass, e);
+        double[] squareTerm = squareTerms(pass, e);
         for (int i = 0; i < n; i++) {
             int o = i * c;
-            int xo = i * d;
             for (int k = 0; k < c; k++) {
                 dz[o + k] = (ce[e] + (irm != null ? irm[e] : 0)) * pass.r[o + k];
                 if (irm != null) {
                     dp[o + k] += irm[e] * pass.z[o + k];          // A z through the softmax Jacobian below
                 }
-                double s = 0;
-                for (int j = 0; j < d; j++) {
-                    int t = k * d + j;
-                    double xj = x[xo + j];
-                    if (fishrDelta != null) {
-                        s += fishrDelta[e][t] * fishrScale[e] * (pass.r[o + k] * xj - fishrMean[e][t]) * xj;
-                    }
-                    if (gradU != null && gradU[e] != null) {
-                        s += gradU[e][t] * xj;
-                    }
-                    if (diagU != null && diagU[e] != null) {
-                        s += (1 - 2 * p[o + k]) * diagU[e][t] * xj * xj;
-                    }
+                if (linearTerm != null) {
+                    dp[o + k] += linearTerm[o + k];
                 }
-                dp[o + k] += s;
+                if (squareTerm != null) {
+                    // Fishr: (2/n_e) r_ik Σ_j δ[k,j] x̃_ij²; CMA-diag: (1 − 2p_ik) Σ_j U[k,j] x̃_ij²
+                    dp[o + k] += (fishrDelta != null ? fishrScale[e] * pass.r[o + k] : 1 - 2 * p[o + k]) * squareTerm[o + k];
+                }
             }
             if (gamma != null) {
                 // ∂P/∂p_m = Γ[m,m] − 2 Σ_b Γ[m,b] p_b over the free classes m, b < C−1; the last class has none
@@ -379,6 +372,41 @@ final class Coefficients implements Serializable {
         }
         CommonOps_DDRM.multAddTransA(DMatrixRMaj.wrap(n, c, dz), pass.x, DMatrixRMaj.wrap(c, d, grad));
         return grad;
+    }
+
+    /**
+     * X̃ Uᵀ (n×C) for the terms of ∂L/∂p linear in x̃: CMA's gradient factor, and Fishr's −(2/n_e) Σ_j δ[k,j] ḡ_e[k,j] x̃_ij;
+     * null if there are none.
+     */
+    private double[] linearTerms(BlockPass pass, int e) {
+        double[] u = null;
+        if (gradU != null && gradU[e] != null) {
+            u = gradU[e];
+        } else if (fishrDelta != null) {
+            u = new double[c * d];
+            for (int t = 0; t < u.length; t++) {
+                u[t] = -fishrScale[e] * fishrDelta[e][t] * fishrMean[e][t];
+            }
+        }
+        if (u == null) {
+            return null;
+        }
+        DMatrixRMaj out = new DMatrixRMaj(pass.n, c);
+        TiledOps.multTransB(1.0, pass.x, DMatrixRMaj.wrap(c, d, u), 0.0, out);
+        return out.data;
+    }
+
+    /** X̃² Vᵀ (n×C) with V = Fishr's δ_e or CMA-diag's factor, for the terms in x̃²; null if there are none. */
+    private double[] squareTerms(BlockPass pass, int e) {
+        double[] v = fishrDelta != null ? fishrDelta[e] : diagU != null ? diagU[e] : null;
+        if (v == null) {
+            return null;
+        }
+        DMatrixRMaj x2 = new DMatrixRMaj(pass.n, d);
+        CommonOps_DDRM.elementMult(pass.x, pass.x, x2);
+        DMatrixRMaj out = new DMatrixRMaj(pass.n, c);
+        TiledOps.multTransB(1.0, x2, DMatrixRMaj.wrap(c, d, v), 0.0, out);
+        return out.data;
     }
 
     /** Γ_i[a,b] = x̃_iᵀ Ψ^{ab} x̃_i for every free pair, as [pair][row]. */

@@ -131,9 +131,10 @@ class DistributedObjectiveTest {
     }
 
     /** GroupDRO's weights move at every evaluation: the driver's state follows cma-core's over three steps. */
-    @Test
-    void groupDroWeightsFollowOneMachine() {
-        assertParity("GroupDRO", Map.of("groupdro_eta", "0.5"), rows(3), C, 2, 3);
+    @ParameterizedTest(name = "GroupDRO on {0} partitions")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 7})
+    void groupDroWeightsFollowOneMachine(int partitions) {
+        assertParity("GroupDRO", Map.of("groupdro_eta", "0.5"), rows(3), C, partitions, 3);
     }
 
     /** Binary (one free block) and four classes, with domains of more than one block (512 rows). */
