@@ -74,6 +74,11 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
     @Config(description = "Standardise the features over the training data before training (folded back into the model, "
             + "which reads raw features); without a bias only rescaled")
     private boolean standardize = false;
+    @Config(description = "L-BFGS iterations of full-batch training on every row (docs/math.md §13) in place of the "
+            + "minibatch optimiser; 0 (the default) trains with the optimiser")
+    private int lbfgsIterations = 0;
+    @Config(description = "L-BFGS's tolerance, when lbfgsIterations > 0")
+    private double lbfgsTolerance = 1e-6;
 
     /** A training domain with fewer examples is refused (variances, covariances and split batches need two). */
     public static final int MIN_DOMAIN_EXAMPLES = 2;
@@ -269,6 +274,25 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
         return this;
     }
 
+    /**
+     * Trains full batch with cma-core's L-BFGS instead of the minibatch optimiser: the linear-probing protocol, and the
+     * same model as cma-spark's {@code DomainLogisticRegression} and {@code FullBatch.train} on the same rows.
+     *
+     * @param maxIterations L-BFGS's budget, ≥ 1.
+     * @param tolerance     its tolerance, &gt; 0.
+     * @return this.
+     */
+    public DomainLinearSGDTrainer withLbfgs(int maxIterations, double tolerance) {
+        if (maxIterations < 1) {
+            throw new IllegalArgumentException("L-BFGS needs at least one iteration, got " + maxIterations);
+        }
+        new io.github.cma4j.core.optim.Lbfgs(10, maxIterations, tolerance);
+        io.github.cma4j.core.optim.FullBatch.checkLbfgs(algorithm, Algorithms.get(algorithm).hyperparameters().resolve(hyperparameters));
+        this.lbfgsIterations = maxIterations;
+        this.lbfgsTolerance = tolerance;
+        return this;
+    }
+
     /** @return the log of the last training run: every step's value and terms (or every loggingInterval-th). */
     public List<StepRecord> lastTrainingLog() {
         return lastLog;
@@ -339,6 +363,9 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
         java.util.function.Function<DenseMatrix, LinearSGDModel> modelOf = weights -> createModel("domain-linear-sgd-model",
                 new ModelProvenance(LinearSGDModel.class.getName(), OffsetDateTime.now(), examples.getProvenance(),
                         trainerProvenance, runProv), featureMap, outputInfo, raw(weights, transform));
+        if (lbfgsIterations > 0) {
+            return trainLbfgs(data, objective, numLabels, numFeatures, modelOf);
+        }
         for (long step = 0; step < totalSteps; step++) {
             int[] rows = batcher.next();
             HeadBatch batch = data.batch(rows, numLabels, bias ? numFeatures : -1);
@@ -382,6 +409,38 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
         localOptimiser.finalise();
         lastLog = List.copyOf(log);
         return modelOf.apply(params.getWeightMatrix());
+    }
+
+    /** Full-batch L-BFGS on every row ({@link #withLbfgs}); its stop reason is a warning unless it converged. */
+    private LinearSGDModel trainLbfgs(DomainData data, DomainObjective objective, int numLabels, int numFeatures,
+                                      java.util.function.Function<DenseMatrix, LinearSGDModel> modelOf) {
+        int width = numFeatures + (bias ? 1 : 0);
+        HeadBatch all = data.batch(java.util.stream.IntStream.range(0, data.size()).toArray(), numLabels, bias ? numFeatures : -1);
+        io.github.cma4j.core.optim.FullBatch.Result r = io.github.cma4j.core.optim.FullBatch.minimize((w, step, gradient) -> {
+            ObjectiveResult res = objective.evaluate(all, DMatrixRMaj.wrap(numLabels, width, w.clone()), step, false);
+            System.arraycopy(res.gradW().data, 0, gradient, 0, gradient.length);
+            return res.value();
+        }, new double[numLabels * width], new io.github.cma4j.core.optim.FullBatch.Settings("lbfgs", lbfgsIterations,
+                lbfgsTolerance, 10, 1e-3));
+        if (!r.stop().equals("converged")) {
+            String warning = "L-BFGS stopped without converging: " + r.stop() + " after " + r.iterations() + " iterations";
+            LOG.warning(warning);
+            List<String> warnings = new ArrayList<>(lastWarnings);
+            warnings.add(warning);
+            lastWarnings = List.copyOf(warnings);
+        }
+        List<StepRecord> log = new ArrayList<>();
+        for (int k = 0; k < r.values().length; k++) {
+            log.add(new StepRecord(k, r.values()[k], Map.of()));
+        }
+        lastLog = List.copyOf(log);
+        DenseMatrix weights = new DenseMatrix(numLabels, numFeatures + 1);      // Tribuo's layout: bias last
+        for (int k = 0; k < numLabels; k++) {
+            for (int j = 0; j < width; j++) {
+                weights.set(k, j, r.w()[k * width + j]);
+            }
+        }
+        return modelOf.apply(weights);
     }
 
     /**
