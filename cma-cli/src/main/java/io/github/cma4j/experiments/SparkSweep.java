@@ -63,9 +63,19 @@ public final class SparkSweep {
         try {
             progress.accept("sweep: " + runs.size() + " runs as Spark tasks on " + jsc.master() + ", results in " + uri);
             DistributedRuns.Summary s = DistributedRuns.run(jsc, List.copyOf(byId.keySet()), uri, ResultsFile.DONE,
-                    (id, dir) -> ExperimentRunner.run(byId.get(id), dir, data == null ? null : Path.of(data), line -> { }));
+                    (id, dir) -> {
+                        // checkpoint lines stay on the executor; warnings travel back to the driver's console
+                        List<String> warnings = new java.util.ArrayList<>();
+                        ExperimentRunner.run(byId.get(id), dir, data == null ? null : Path.of(data), line -> {
+                            if (line.contains(": warning: ")) {
+                                warnings.add(line);
+                            }
+                        });
+                        return warnings;
+                    });
             String firstFailure = null;
             for (DistributedRuns.Outcome o : s.outcomes()) {
+                o.messages().forEach(progress);
                 progress.accept("sweep: " + (o.finished() ? "finished " : "FAILED ") + o.id() + (o.finished() ? "" : ": " + o.error()));
                 if (!o.finished() && firstFailure == null) {
                     firstFailure = o.id() + ": " + o.error();

@@ -114,6 +114,16 @@ class SparkSweepTest {
         assertEquals(reportLocal.out.toString().replace(local.toString(), "DIR"), reportSpark.out.toString().replace(killed.toString(), "DIR"));
     }
 
+    /** A run's warnings are printed by the driver, not lost on an executor: here CMA's warm-up outlasts the run. */
+    @Test
+    void aRunsWarningsReachTheDriversConsole() {
+        CliSession s = new CliSession();
+        assertEquals(0, s.run("sweep", "--datasets", "SpuriousFeatures", "--algorithms", "CMA", "--single-test-envs",
+                "--test-envs", "test", "--steps", "50", "--checkpoint-freq", "50", "--quiet", "--spark", "local[2]",
+                "--out", dir.resolve("warned").toString()), s.err.toString());
+        assertTrue(s.err.toString().contains(": warning: ") && s.err.toString().contains("never"), s.err.toString());
+    }
+
     @Test
     void sparkOptionsAreChecked() {
         CliSession workers = new CliSession();

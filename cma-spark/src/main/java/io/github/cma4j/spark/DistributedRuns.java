@@ -48,17 +48,19 @@ public final class DistributedRuns {
          *
          * @param id  the run's id (its directory name).
          * @param dir an empty directory on the executor's local disk.
+         * @return what the driver should print (warnings), in order; empty if nothing.
          * @throws Exception if the run failed; what it wrote is published, without the marker.
          */
-        void run(String id, java.nio.file.Path dir) throws Exception;
+        List<String> run(String id, java.nio.file.Path dir) throws Exception;
     }
 
     /**
      * @param id       the run.
      * @param finished whether it finished (its marker is published).
      * @param error    why it failed, or null.
+     * @param messages what the run asked the driver to print.
      */
-    public record Outcome(String id, boolean finished, String error) implements Serializable {
+    public record Outcome(String id, boolean finished, String error, List<String> messages) implements Serializable {
     }
 
     /**
@@ -119,8 +121,9 @@ public final class DistributedRuns {
         java.nio.file.Path dir = local.resolve(id);
         Files.createDirectories(dir);
         String error = null;
+        List<String> messages = List.of();
         try {
-            job.run(id, dir);
+            messages = List.copyOf(job.run(id, dir));
         } catch (Exception e) {
             error = e.getClass().getSimpleName() + ": " + e.getMessage();
         }
@@ -145,7 +148,7 @@ public final class DistributedRuns {
                     stream.write(markerBytes);
                 }
             }
-            return new Outcome(id, finished, error != null ? error : finished ? null : "the run wrote no " + marker);
+            return new Outcome(id, finished, error != null ? error : finished ? null : "the run wrote no " + marker, messages);
         } finally {
             deleteLocal(local);
         }
