@@ -39,56 +39,26 @@ class KilledSweepTest {
         return a.toArray(new String[0]);
     }
 
-    /** run directory name → its records without the wall-clock field. */
-    private static Map<String, List<String>> records(Path sweep) throws IOException {
-        Map<String, List<String>> out = new TreeMap<>();
-        try (Stream<Path> runs = Files.list(sweep)) {
-            for (Path run : runs.filter(Files::isDirectory).toList()) {
-                List<String> lines = new ArrayList<>();
-                for (String line : Files.readAllLines(run.resolve(ResultsFile.RESULTS))) {
-                    JsonNode node = ExperimentRunner.json().readTree(line);     // throws on a torn line
-                    ((ObjectNode) node).remove("step_time");
-                    lines.add(ExperimentRunner.json().writeValueAsString(node));
-                }
-                out.put(run.getFileName().toString(), lines);
-            }
-        }
-        return out;
-    }
-
-    private static long doneRuns(Path sweep) throws IOException {
-        if (!Files.isDirectory(sweep)) {
-            return 0;
-        }
-        try (Stream<Path> runs = Files.list(sweep)) {
-            return runs.filter(ResultsFile::isDone).count();
-        }
-    }
-
     @Test
     void sigkilledSweepResumesToTheSameRecords() throws Exception {
         Path clean = dir.resolve("clean");
         assertEquals(0, Main.commandLine().execute(args(clean)));
 
         Path killed = dir.resolve("killed");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-cp", cp,
-                Main.class.getName()));
-        command.addAll(List.of(args(killed)));
+        List<String> command = SweepRecords.javaCommand(args(killed));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(new File(dir.resolve("log").toString())).start();
         long deadline = System.nanoTime() + 120_000_000_000L;
-        while (doneRuns(killed) < 1 && p.isAlive() && System.nanoTime() < deadline) {
+        while (SweepRecords.doneRuns(killed) < 1 && p.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         p.destroyForcibly();       // SIGKILL: no shutdown hooks, no cleanup
         p.waitFor();
-        long done = doneRuns(killed);
+        long done = SweepRecords.doneRuns(killed);
         assertTrue(done >= 1 && done < 8, "killed part-way, with " + done + " of 8 runs done");
 
         assertEquals(0, Main.commandLine().execute(args(killed)));
-        assertEquals(records(clean), records(killed));
-        assertEquals(8, doneRuns(killed));
-        records(killed).values().forEach(lines -> assertEquals(8, lines.size()));
+        assertEquals(SweepRecords.of(clean), SweepRecords.of(killed));
+        assertEquals(8, SweepRecords.doneRuns(killed));
+        SweepRecords.of(killed).values().forEach(lines -> assertEquals(1 + 8, lines.size()));   // file names + 8 records
     }
 }

@@ -41,65 +41,31 @@ class SparkSweepTest {
         return a.toArray(new String[0]);
     }
 
-    /** run directory name → its records without the wall-clock field; also every file name in the sweep. */
-    private static Map<String, List<String>> records(Path sweep) throws IOException {
-        Map<String, List<String>> out = new TreeMap<>();
-        try (Stream<Path> runs = Files.list(sweep)) {
-            for (Path run : runs.toList()) {
-                List<String> lines = new ArrayList<>();
-                try (Stream<Path> files = Files.list(run)) {
-                    lines.add(files.map(p -> p.getFileName().toString()).sorted().toList().toString());
-                }
-                for (String line : Files.readAllLines(run.resolve(ResultsFile.RESULTS))) {
-                    JsonNode node = ExperimentRunner.json().readTree(line);     // throws on a torn line
-                    ((ObjectNode) node).remove("step_time");
-                    lines.add(ExperimentRunner.json().writeValueAsString(node));
-                }
-                out.put(run.getFileName().toString(), lines);
-            }
-        }
-        return out;
-    }
-
-    private static long doneRuns(Path sweep) throws IOException {
-        if (!Files.isDirectory(sweep)) {
-            return 0;
-        }
-        try (Stream<Path> runs = Files.list(sweep)) {
-            return runs.filter(ResultsFile::isDone).count();
-        }
-    }
 
     @Test
     void sparkSweepWritesTheLocalSweepsRecordsAndResumesAfterSigkill() throws Exception {
         Path local = dir.resolve("local");
         assertEquals(0, Main.commandLine().execute(args(local)));
-        Map<String, List<String>> expected = records(local);
+        Map<String, List<String>> expected = SweepRecords.of(local);
         assertEquals(8, expected.size());
 
         Path killed = dir.resolve("spark");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector"));
-        command.addAll(Arrays.asList(System.getProperty("cma4j.test.sparkOpens", "").split(" ")));
-        command.addAll(List.of("-cp", cp, Main.class.getName()));
-        command.addAll(List.of(args(killed, "--spark", "local[2]")));
-        command.removeIf(String::isEmpty);
+        List<String> command = SweepRecords.javaCommand(args(killed, "--spark", "local[2]"));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(new File(dir.resolve("log").toString())).start();
         long deadline = System.nanoTime() + 180_000_000_000L;
-        while (doneRuns(killed) < 1 && p.isAlive() && System.nanoTime() < deadline) {
+        while (SweepRecords.doneRuns(killed) < 1 && p.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         p.destroyForcibly();       // SIGKILL: no shutdown hooks, no cleanup
         p.waitFor();
-        long done = doneRuns(killed);
+        long done = SweepRecords.doneRuns(killed);
         assertTrue(done >= 1 && done < 8, "killed part-way, with " + done + " of 8 runs done; log:\n"
                 + Files.readString(dir.resolve("log")));
 
         CliSession resumed = new CliSession();
         assertEquals(0, resumed.run(args(killed, "--spark", "local[2]")), resumed.err.toString());
         assertTrue(resumed.out.toString().contains("(" + done + " already done, " + (8 - done) + " run now)"), resumed.out.toString());
-        assertEquals(expected, records(killed));
+        assertEquals(expected, SweepRecords.of(killed));
         try (Stream<Path> names = Files.list(killed)) {
             assertTrue(names.noneMatch(n -> n.getFileName().toString().startsWith("_tmp-")), "no temporary directory left");
         }
