@@ -6,8 +6,21 @@ import io.github.cma4j.core.objective.ObjectiveResult;
 import org.ejml.data.DMatrixRMaj;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -257,5 +270,112 @@ public final class FineTuner {
             }
         }
         return out;
+    }
+
+    /** The state file's name inside a checkpoint directory. */
+    static final String STATE = "state.bin";
+
+    /**
+     * Writes everything the next step depends on: the featurizer's parameters, the head, Adam's moments and step
+     * count, and the objective's state, into {@code dir}, atomically: the new checkpoint is written beside the old
+     * one and renamed over it, so a kill leaves one whole checkpoint.
+     *
+     * @param dir  the checkpoint directory (created).
+     * @param step the number of training steps done, stored with it.
+     * @throws IOException on a write error.
+     */
+    public void saveCheckpoint(Path dir, long step) throws IOException {
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, STATE, ".tmp");
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
+            out.writeLong(step);
+            out.writeInt(adamSteps);
+            writeDoubles(out, head.data);
+            writeDoubles(out, headFirst);
+            writeDoubles(out, headSecond);
+            for (String name : featurizer.parameterNames()) {
+                out.writeUTF(name);
+                for (INDArray a : new INDArray[]{featurizer.parameter(name), firstMoment.get(name), secondMoment.get(name)}) {
+                    Nd4j.write(a, out);
+                }
+            }
+            ByteArrayOutputStream state = new ByteArrayOutputStream();
+            try (ObjectOutputStream o = new ObjectOutputStream(state)) {
+                o.writeObject(objective.saveState());
+            }
+            out.writeInt(state.size());
+            state.writeTo(out);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        Files.move(tmp, dir.resolve(STATE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Restores a checkpoint written by {@link #saveCheckpoint} of a tuner with the same featurizer, classes and
+     * objective, so that the next step is bit-identical to the one an uninterrupted run would take.
+     *
+     * @param dir the checkpoint directory.
+     * @return the number of training steps done, or −1 if {@code dir} holds no checkpoint.
+     * @throws IOException on a read error, or naming what does not match this tuner.
+     */
+    public long restoreCheckpoint(Path dir) throws IOException {
+        Path file = dir.resolve(STATE);
+        if (!Files.exists(file)) {
+            return -1;
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            long step = in.readLong();
+            int steps = in.readInt();
+            double[] h = readDoubles(in, head.data.length, file, "the head");
+            double[] m = readDoubles(in, head.data.length, file, "the head's first moment");
+            double[] v = readDoubles(in, head.data.length, file, "the head's second moment");
+            for (String name : featurizer.parameterNames()) {
+                String stored = in.readUTF();
+                if (!stored.equals(name)) {
+                    throw new IOException(file + ": parameter '" + stored + "' where this featurizer has '" + name + "'");
+                }
+                INDArray[] arrays = {Nd4j.read(in), Nd4j.read(in), Nd4j.read(in)};
+                if (!java.util.Arrays.equals(arrays[0].shape(), featurizer.parameter(name).shape())) {
+                    throw new IOException(file + ": parameter '" + name + "' has shape " + java.util.Arrays.toString(arrays[0].shape())
+                            + ", this featurizer's " + java.util.Arrays.toString(featurizer.parameter(name).shape()));
+                }
+                featurizer.parameter(name).assign(arrays[0]);
+                firstMoment.put(name, arrays[1]);
+                secondMoment.put(name, arrays[2]);
+            }
+            byte[] state = new byte[in.readInt()];
+            in.readFully(state);
+            try (ObjectInputStream o = new ObjectInputStream(new ByteArrayInputStream(state))) {
+                objective.restoreState(o.readObject());
+            } catch (ClassNotFoundException e) {
+                throw new IOException(file + ": the objective's state is of an unknown class", e);
+            }
+            System.arraycopy(h, 0, head.data, 0, h.length);
+            headFirst = m;
+            headSecond = v;
+            adamSteps = steps;
+            return step;
+        }
+    }
+
+    private static void writeDoubles(DataOutputStream out, double[] v) throws IOException {
+        out.writeInt(v.length);
+        for (double x : v) {
+            out.writeDouble(x);
+        }
+    }
+
+    private static double[] readDoubles(DataInputStream in, int expected, Path file, String what) throws IOException {
+        int n = in.readInt();
+        if (n != expected) {
+            throw new IOException(file + ": " + what + " has " + n + " numbers, this tuner's " + expected);
+        }
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = in.readDouble();
+        }
+        return v;
     }
 }

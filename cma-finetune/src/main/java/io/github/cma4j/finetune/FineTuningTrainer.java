@@ -78,6 +78,9 @@ public final class FineTuningTrainer implements Trainer<Label> {
     private SplittableRandom rng;
     private int invocations = 0;
     private transient StepListener stepListener;
+    // where and how often to checkpoint: a property of this run, not of the model, so not in the provenance
+    private transient java.nio.file.Path checkpointDir;
+    private transient int checkpointEvery;
 
     /** Called after every training step (not part of the configuration). */
     @FunctionalInterface
@@ -99,6 +102,24 @@ public final class FineTuningTrainer implements Trainer<Label> {
      */
     public FineTuningTrainer setStepListener(StepListener listener) {
         this.stepListener = listener;
+        return this;
+    }
+
+    /**
+     * Checkpoints the run every {@code every} steps into {@code dir} ({@link FineTuner#saveCheckpoint}), and resumes
+     * from the checkpoint there when training starts: a killed run continues bit-identically from its last
+     * checkpoint. The listener is called from the resumed step on.
+     *
+     * @param dir   the checkpoint directory.
+     * @param every steps between checkpoints.
+     * @return this trainer.
+     */
+    public FineTuningTrainer withCheckpoints(java.nio.file.Path dir, int every) {
+        if (every < 1) {
+            throw new IllegalArgumentException("checkpoint every >= 1 steps, got " + every);
+        }
+        this.checkpointDir = dir;
+        this.checkpointEvery = every;
         return this;
     }
 
@@ -218,8 +239,9 @@ public final class FineTuningTrainer implements Trainer<Label> {
                 Adam.of(learningRate, weightDecay), localRng.nextLong());
         tuner.expectDomains(data.domainNames());
         DomainData.Batcher batcher = data.batcher(batchMode, batchSize, localRng);
+        int start = resume(tuner, batcher);
         INDArray fullBatch = null;
-        for (int step = 0; step < steps; step++) {
+        for (int step = start; step < steps; step++) {
             int[] rows = batcher.next();
             INDArray x;
             if (batchMode == BatchMode.FULL) {
@@ -234,6 +256,14 @@ public final class FineTuningTrainer implements Trainer<Label> {
             if (stepListener != null) {
                 stepListener.afterStep(step, steps, tuner, report);
             }
+            if (checkpointDir != null && (step + 1) % checkpointEvery == 0 && step + 1 < steps) {
+                try {
+                    tuner.saveCheckpoint(checkpointDir, step + 1);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot write the checkpoint after step " + (step + 1)
+                            + " into " + checkpointDir, e);
+                }
+            }
             if (step % 100 == 0 || step == steps - 1) {
                 int logged = step;
                 LOG.fine(() -> algorithm + " step " + logged + ": objective " + report.value() + " " + report.terms());
@@ -243,6 +273,36 @@ public final class FineTuningTrainer implements Trainer<Label> {
                 examples.getProvenance(), trainerProvenance, runProvenance);
         return new FineTunedModel("fine-tuned-" + architecture.name().toLowerCase(java.util.Locale.ROOT), provenance,
                 examples.getFeatureIDMap(), outputInfo, featurizer.graph(), tuner.head().data, featurizer.featureWidth(), names);
+    }
+
+    /**
+     * Restores the checkpoint in {@link #withCheckpoints}'s directory, if any, and draws the batches of the steps it
+     * covers (the batcher's random stream is replayed, not stored), so that the run continues bit-identically.
+     *
+     * @return the first step to run.
+     */
+    private int resume(FineTuner tuner, DomainData.Batcher batcher) {
+        if (checkpointDir == null) {
+            return 0;
+        }
+        long done;
+        try {
+            done = tuner.restoreCheckpoint(checkpointDir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the checkpoint in " + checkpointDir, e);
+        }
+        if (done <= 0) {
+            return 0;
+        }
+        if (done > steps) {
+            throw new IllegalStateException("the checkpoint in " + checkpointDir + " is after step " + done
+                    + ", beyond this run's " + steps + " steps");
+        }
+        for (long k = 0; k < done; k++) {
+            batcher.next();
+        }
+        LOG.info("resumed from the checkpoint after step " + done + " in " + checkpointDir);
+        return (int) done;
     }
 
     @Override

@@ -148,4 +148,52 @@ class FineTuningTrainerTest {
         e = assertThrows(IllegalArgumentException.class, () -> model.predict(bigger));
         assertTrue(e.getMessage().startsWith("example 0 has feature 'f0016'"), e.getMessage());
     }
+
+    /** Scores of every example, to compare two models exactly. */
+    private static List<Double> scores(FineTunedModel model, Dataset<Label> data) {
+        List<Double> out = new java.util.ArrayList<>();
+        for (Prediction<Label> p : model.predict(data)) {
+            p.getOutputScores().values().forEach(l -> out.add(l.getScore()));
+        }
+        return out;
+    }
+
+    /**
+     * A run killed after a checkpoint and started again with the same settings continues from it: the model is
+     * bit-identical to an uninterrupted run's, for an objective with state (GroupDRO's weights), one whose warm-up
+     * resets Adam after the checkpoint (CMA), and the CNN.
+     */
+    @Test
+    void aRunKilledAfterACheckpointResumesBitIdentically() {
+        Dataset<Label> train = domains(suite(), "train");
+        record Case(FineTuningTrainer.Architecture architecture, String algorithm, Map<String, String> hp, int steps) {
+        }
+        for (Case c : List.of(new Case(FineTuningTrainer.Architecture.MLP, "GroupDRO", Map.of("groupdro_eta", "0.5"), 60),
+                new Case(FineTuningTrainer.Architecture.MLP, "CMA", Map.of("penalty_anneal_iters", "40"), 60),
+                new Case(FineTuningTrainer.Architecture.MNIST_CNN, "CMA", Map.of("penalty_anneal_iters", "0"), 12))) {
+            java.util.function.Supplier<FineTuningTrainer> trainer = () -> new FineTuningTrainer(c.architecture(), SHAPE,
+                    c.algorithm(), c.hp(), BatchMode.DOMAIN_BALANCED, 16, c.steps(), 0.01, 1e-4, 7).withHidden(12);
+            List<Double> expected = scores(trainer.get().train(train), train);
+
+            Path checkpoints = dir.resolve(c.architecture() + "-" + c.algorithm());
+            int every = c.steps() / 4;
+            int killAt = 2 * every + every / 2;          // after the second checkpoint, before the third
+            FineTuningTrainer killed = trainer.get().withCheckpoints(checkpoints, every);
+            killed.setStepListener((step, total, tuner, report) -> {
+                if (step == killAt) {
+                    throw new IllegalStateException("killed");
+                }
+            });
+            assertThrows(IllegalStateException.class, () -> killed.train(train));
+            int[] firstStep = {-1};
+            FineTuningTrainer resumed = trainer.get().withCheckpoints(checkpoints, every).setStepListener((step, total, tuner, report) -> {
+                if (firstStep[0] < 0) {
+                    firstStep[0] = step;
+                }
+            });
+            List<Double> actual = scores(resumed.train(train), train);
+            assertEquals(2 * every, firstStep[0], c + ": resumed from the second checkpoint");
+            assertEquals(expected, actual, c + ": bit-identical to the uninterrupted run");
+        }
+    }
 }
