@@ -122,7 +122,13 @@ public final class ExperimentRunner {
     public static void run(RunSpec spec, Path runDir, Path dataDir, Consumer<String> progress, boolean keepLastFinite)
             throws IOException {
         if (ResultsFile.prepareRunDirectory(runDir, JSON.writeValueAsString(spec.toArgs()))) {
-            progress.accept(runDir + ": an unfinished run of this configuration was cleared; running it again from step 0");
+            long resumeAt = FineTuner.checkpointStep(runDir.resolve(ResultsFile.CHECKPOINT));
+            if (resumeAt > 0) {
+                ResultsFile.truncateAfter(runDir, resumeAt);
+                progress.accept(runDir + ": an unfinished run of this configuration resumes from its checkpoint after step " + resumeAt);
+            } else {
+                progress.accept(runDir + ": an unfinished run of this configuration was cleared; running it again from step 0");
+            }
         }
         MultiDomainDataset data = dataset(spec.dataset(), spec.trialSeed(), dataDir);
         List<String> domains = data.domainNames();
@@ -280,7 +286,8 @@ public final class ExperimentRunner {
         }
         FineTuningTrainer trainer = new FineTuningTrainer(architecture, shape, spec.algorithm(), algorithmParams,
                 BatchMode.DOMAIN_BALANCED, (int) hp.getLong("batch_size"), spec.steps(), hp.getDouble("lr"),
-                hp.getDouble("weight_decay"), spec.jobSeed());
+                hp.getDouble("weight_decay"), spec.jobSeed())
+                .withCheckpoints(runDir.resolve(ResultsFile.CHECKPOINT), spec.checkpointFreq());
         String trainerHash = IdxReader.sha256(trainer.getProvenance().toString().getBytes(StandardCharsets.UTF_8));
         Window window = new Window();
         IOException[] failure = new IOException[1];
@@ -299,6 +306,7 @@ public final class ExperimentRunner {
             throw failed(runDir, spec, -1, e.getMessage(), false);
         }
         model.save(runDir.resolve("model.cma4j"));
+        Sweep.deleteRecursively(runDir.resolve(ResultsFile.CHECKPOINT));     // a finished run needs none
         markDone(runDir, model);
     }
 

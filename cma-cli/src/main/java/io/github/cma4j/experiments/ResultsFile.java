@@ -22,6 +22,8 @@ public final class ResultsFile {
     public static final String FAILED = "failed.json";
     /** The configuration a run directory belongs to. */
     public static final String RUN = "run.json";
+    /** A fine-tuning run's last checkpoint (a directory), from which a killed run resumes. */
+    public static final String CHECKPOINT = "checkpoint";
 
     private ResultsFile() {
     }
@@ -73,7 +75,8 @@ public final class ResultsFile {
     /**
      * Prepares a run's directory so that it holds one configuration only: a new or empty directory is used; one
      * holding an unfinished run of the same configuration is cleared (runs are deterministic, so running it again
-     * gives exactly the records of an uninterrupted run); anything else is refused.
+     * gives exactly the records of an uninterrupted run), except for a fine-tuning run's {@link #CHECKPOINT} and its
+     * records, which the run resumes from; anything else is refused.
      *
      * @param dir    the run's directory.
      * @param config the run's configuration as one JSON line (its {@code args}).
@@ -105,9 +108,12 @@ public final class ResultsFile {
                 throw new IOException(dir + " already holds this run, finished; choose another --out to run it again");
             }
             resumed = true;
+            boolean checkpointed = Files.isDirectory(dir.resolve(CHECKPOINT));
             try (java.util.stream.Stream<Path> files = Files.list(dir)) {
                 for (Path p : files.toList()) {
-                    if (!p.getFileName().toString().equals(RUN)) {
+                    String name = p.getFileName().toString();
+                    boolean keep = name.equals(RUN) || (checkpointed && (name.equals(CHECKPOINT) || name.equals(RESULTS)));
+                    if (!keep) {
                         Sweep.deleteRecursively(p);
                     }
                 }
@@ -136,6 +142,27 @@ public final class ResultsFile {
             return f.getFile() + ": " + f.getReason();
         }
         return e.getClass().getSimpleName() + " " + e.getMessage();
+    }
+
+    /**
+     * Keeps the records up to and including {@code step} (a resumed run writes the later ones again), atomically.
+     *
+     * @param dir  the run's directory.
+     * @param step the last step to keep.
+     * @throws IOException on a read or write error.
+     */
+    public static void truncateAfter(Path dir, long step) throws IOException {
+        Path file = dir.resolve(RESULTS);
+        if (!Files.exists(file)) {
+            return;
+        }
+        StringBuilder kept = new StringBuilder();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (ExperimentRunner.json().readTree(line).path("step").asLong(Long.MAX_VALUE) <= step) {
+                kept.append(line).append('\n');
+            }
+        }
+        writeAtomically(file, kept.toString().getBytes(StandardCharsets.UTF_8), new byte[0]);
     }
 
     /**

@@ -18,8 +18,9 @@ import java.util.stream.Stream;
 /**
  * A DomainBed sweep: algorithms × datasets × test-domain sets × hparams seeds × trial seeds, each run in its own
  * directory named by {@link RunSpec#id()}. Runs whose directory holds the {@code done} marker are skipped; a run
- * directory without it (a run that was killed) is cleared and the run starts again, so a sweep can be killed at
- * any moment and resumed without losing or duplicating a record.
+ * directory without it (a run that was killed) is cleared and the run starts again, or, for a fine-tuning run,
+ * continues from its last checkpoint, so a sweep can be killed at any moment and resumed without losing or
+ * duplicating a record.
  */
 public final class Sweep {
     private Sweep() {
@@ -141,8 +142,7 @@ public final class Sweep {
             if (ResultsFile.isDone(dir)) {
                 continue;
             }
-            deleteRecursively(dir);      // a killed run starts again from scratch: no duplicate records
-            todo.add(spec);
+            todo.add(spec);              // a killed run is cleared or resumed by ExperimentRunner: no duplicate records
         }
         progress.accept("sweep: " + runs.size() + " runs, " + (runs.size() - todo.size()) + " already done, "
                 + todo.size() + " to run on " + workers + " worker(s)");

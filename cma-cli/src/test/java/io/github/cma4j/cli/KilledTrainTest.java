@@ -78,4 +78,42 @@ class KilledTrainTest {
         assertEquals(1, Main.commandLine().execute(args(killed)));
         assertEquals(expected, records(killed));
     }
+
+    private static String[] fineTuningArgs(Path out) {
+        return new String[]{"train", "--dataset", "SpuriousFeatures", "--algorithm", "CMA", "--test-env", "test",
+                "--featurizer", "MLP", "--steps", "600", "--checkpoint-freq", "50", "--eval-examples", "200", "--anneal", "100",
+                "--quiet", "--out", out.toString()};
+    }
+
+    /**
+     * A fine-tuning run SIGKILLed after some checkpoints continues from its last one (not from step 0) and ends with
+     * exactly the records of an uninterrupted run; the finished run keeps no checkpoint.
+     */
+    @Test
+    void sigkilledFineTuningRunResumesFromItsCheckpointToTheSameRecords() throws Exception {
+        Path clean = dir.resolve("clean-mlp");
+        assertEquals(0, Main.commandLine().execute(fineTuningArgs(clean)));
+        List<String> expected = records(clean);
+        assertEquals(12, expected.size());
+
+        Path killed = dir.resolve("killed-mlp");
+        List<String> command = SweepRecords.javaCommand(fineTuningArgs(killed));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(new File(dir.resolve("log-mlp").toString())).start();
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (records(killed).size() < 4 && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        p.destroyForcibly();
+        p.waitFor();
+        int before = records(killed).size();
+        assertTrue(before >= 4 && before < 12, "killed part-way, after " + before + " of 12 checkpoints");
+        assertTrue(Files.exists(killed.resolve(ResultsFile.CHECKPOINT)), "a checkpoint to resume from");
+
+        CliSession resumed = new CliSession();
+        String[] loud = java.util.Arrays.stream(fineTuningArgs(killed)).filter(a -> !a.equals("--quiet")).toArray(String[]::new);
+        assertEquals(0, resumed.run(loud), resumed.err.toString());
+        assertTrue(resumed.err.toString().contains("resumes from its checkpoint after step"), resumed.err.toString());
+        assertEquals(expected, records(killed));
+        assertTrue(ResultsFile.isDone(killed) && !Files.exists(killed.resolve(ResultsFile.CHECKPOINT)));
+    }
 }

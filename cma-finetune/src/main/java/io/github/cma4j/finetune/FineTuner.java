@@ -360,6 +360,21 @@ public final class FineTuner {
         }
     }
 
+    /**
+     * @param dir a checkpoint directory.
+     * @return the number of steps its checkpoint covers, or −1 if it holds none.
+     * @throws IOException on a read error.
+     */
+    public static long checkpointStep(Path dir) throws IOException {
+        Path file = dir.resolve(STATE);
+        if (!Files.exists(file)) {
+            return -1;
+        }
+        try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
+            return in.readLong();
+        }
+    }
+
     private static void writeDoubles(DataOutputStream out, double[] v) throws IOException {
         out.writeInt(v.length);
         for (double x : v) {
