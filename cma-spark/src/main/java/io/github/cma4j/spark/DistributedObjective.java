@@ -1,6 +1,7 @@
 package io.github.cma4j.spark;
 
 import io.github.cma4j.core.algorithm.Algorithms;
+import io.github.cma4j.core.algorithm.GroupDroObjective;
 import io.github.cma4j.core.cma.Normalization;
 import io.github.cma4j.core.hparam.Hyperparameters;
 import io.github.cma4j.core.objective.AlgorithmSpec;
@@ -165,19 +166,13 @@ public final class DistributedObjective implements Serializable {
      * @return q per domain id (0 for ids without rows).
      */
     private double[] updateGroupWeights(DomainStats stats) {
-        double eta = hp.getDouble("groupdro_eta");
+        Map<Integer, Double> losses = new TreeMap<>();
         for (int e = 0; e < stats.count.length; e++) {
             if (stats.count[e] > 0) {
-                logGroupWeights.merge(e, eta * stats.loss[e] / stats.count[e], Double::sum);
+                losses.put(e, stats.loss[e] / stats.count[e]);
             }
         }
-        double max = logGroupWeights.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-        double norm = 0;
-        for (double lw : logGroupWeights.values()) {
-            norm += Math.exp(lw - max);
-        }
-        double logNorm = max + Math.log(norm);
-        logGroupWeights.replaceAll((id, lw) -> lw - logNorm);
+        GroupDroObjective.updateLogWeights(logGroupWeights, losses, hp.getDouble("groupdro_eta"));
         double[] q = new double[stats.count.length];
         for (int e = 0; e < q.length; e++) {
             q[e] = stats.count[e] > 0 ? Math.exp(logGroupWeights.get(e)) : 0.0;

@@ -64,16 +64,11 @@ public final class GroupDroObjective implements DomainObjective, StopGradientHol
         DomainIndex index = pass.index();
         double[] losses = pass.domainLosses();
         if (!(hold && index.numDomains() > 0 && logWeights.keySet().containsAll(idsOf(index)))) {
+            Map<Integer, Double> byId = new TreeMap<>();
             for (int e = 0; e < losses.length; e++) {
-                logWeights.merge(index.domainId(e), eta * losses[e], Double::sum);   // absent key: log 1 = 0
+                byId.put(index.domainId(e), losses[e]);
             }
-            double max = logWeights.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-            double norm = 0;
-            for (double lw : logWeights.values()) {
-                norm += Math.exp(lw - max);
-            }
-            double logNorm = max + Math.log(norm);
-            logWeights.replaceAll((id, lw) -> lw - logNorm);
+            updateLogWeights(logWeights, byId, eta);
         }
         double value = 0;
         double ce = 0;
@@ -87,6 +82,25 @@ public final class GroupDroObjective implements DomainObjective, StopGradientHol
         }
         terms.put("crossEntropy", ce);
         return pass.finish(value, ce, terms, false);
+    }
+
+    /**
+     * The online update (docs/math.md §8.8) in log space: log q_e += η L_e for the domains given (a new one starts at
+     * log 1 = 0), then all normalised by log-sum-exp. cma-spark's driver runs the same update.
+     *
+     * @param logWeights log q by domain id. Modified.
+     * @param losses     L_e by domain id, of the domains present. Not modified.
+     * @param eta        η.
+     */
+    public static void updateLogWeights(Map<Integer, Double> logWeights, Map<Integer, Double> losses, double eta) {
+        losses.forEach((id, loss) -> logWeights.merge(id, eta * loss, Double::sum));
+        double max = logWeights.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        double norm = 0;
+        for (double lw : logWeights.values()) {
+            norm += Math.exp(lw - max);
+        }
+        double logNorm = max + Math.log(norm);
+        logWeights.replaceAll((id, lw) -> lw - logNorm);
     }
 
     private static List<Integer> idsOf(DomainIndex index) {
