@@ -1,6 +1,7 @@
 package io.github.cma4j.spark;
 
 import io.github.cma4j.core.cma.Normalization;
+import io.github.cma4j.core.linalg.RowOps;
 import io.github.cma4j.core.linalg.TiledOps;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
@@ -243,8 +244,8 @@ final class Coefficients implements Serializable {
                     if (a <= b) {
                         System.arraycopy(free[e], from, full[e], freePair(a, b, c) * dd, dd);
                     }
-                    DistributedObjective.axpy(-1.0, free[e], from, full[e], freePair(a, last, c) * dd, dd);
-                    DistributedObjective.axpy(1.0, free[e], from, full[e], freePair(last, last, c) * dd, dd);
+                    RowOps.axpy(-1.0, free[e], from, full[e], freePair(a, last, c) * dd, dd);
+                    RowOps.axpy(1.0, free[e], from, full[e], freePair(last, last, c) * dd, dd);
                 }
             }
         }

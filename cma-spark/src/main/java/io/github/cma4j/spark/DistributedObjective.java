@@ -4,6 +4,7 @@ import io.github.cma4j.core.algorithm.Algorithms;
 import io.github.cma4j.core.algorithm.GroupDroObjective;
 import io.github.cma4j.core.cma.Normalization;
 import io.github.cma4j.core.hparam.Hyperparameters;
+import io.github.cma4j.core.linalg.RowOps;
 import io.github.cma4j.core.objective.AlgorithmSpec;
 import io.github.cma4j.core.objective.PenaltySpec;
 import org.apache.spark.api.java.JavaRDD;
@@ -185,16 +186,9 @@ public final class DistributedObjective implements Serializable {
         logGroupWeights.clear();
     }
 
-    static void axpy(double a, double[] x, int xo, double[] y, int yo, int len) {
-        for (int t = 0; t < len; t++) {
-            y[yo + t] += a * x[xo + t];
-        }
-    }
-
+    /** @return {@code a}, plus {@code b} (the merge of two partitions' sums). */
     static double[] sum(double[] a, double[] b) {
-        for (int t = 0; t < a.length; t++) {
-            a[t] += b[t];
-        }
+        RowOps.axpy(1.0, b, 0, a, 0, a.length);
         return a;
     }
 }
