@@ -193,8 +193,8 @@ public final class DomainLogisticRegression
                         System.arraycopy(r.gradW().data, 0, gradient, 0, gradient.length);
                         return r.value();
                     }, new double[c * d], settings));
-            if (!result.stop().equals("converged") && settings.optimizer().equals("lbfgs")) {
-                warnings.add("L-BFGS stopped without converging: " + result.stop() + " after " + result.iterations() + " iterations");
+            if (result.convergenceWarning() != null) {
+                warnings.add(result.convergenceWarning());
             }
             warnings.forEach(LOG::warn);
             DomainLogisticRegressionModel model = new DomainLogisticRegressionModel(uid, c, d - (intercept ? 1 : 0), intercept,

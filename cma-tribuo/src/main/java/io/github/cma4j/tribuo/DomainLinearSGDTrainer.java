@@ -422,8 +422,8 @@ public class DomainLinearSGDTrainer extends LinearSGDTrainer {
             return res.value();
         }, new double[numLabels * width], new io.github.cma4j.core.optim.FullBatch.Settings("lbfgs", lbfgsIterations,
                 lbfgsTolerance, 10, 1e-3));
-        if (!r.stop().equals("converged")) {
-            String warning = "L-BFGS stopped without converging: " + r.stop() + " after " + r.iterations() + " iterations";
+        String warning = r.convergenceWarning();
+        if (warning != null) {
             LOG.warning(warning);
             List<String> warnings = new ArrayList<>(lastWarnings);
             warnings.add(warning);

@@ -79,6 +79,7 @@ public final class FullBatch {
     }
 
     /**
+     * @param optimizer   {@code lbfgs} or {@code adam}.
      * @param w           the trained weights, C×D row-major.
      * @param value       the objective at the last accepted point (Adam: at the last step, before its update).
      * @param iterations  accepted steps.
@@ -86,7 +87,13 @@ public final class FullBatch {
      * @param stop        {@code converged}, {@code max_iterations} or {@code line_search_failed}.
      * @param values      the objective after every step, the start included.
      */
-    public record Result(double[] w, double value, int iterations, int evaluations, String stop, double[] values) {
+    public record Result(String optimizer, double[] w, double value, int iterations, int evaluations, String stop,
+                         double[] values) {
+        /** @return why L-BFGS did not converge, for a warning; null if it converged or the run was Adam's fixed steps. */
+        public String convergenceWarning() {
+            return optimizer.equals("adam") || stop.equals("converged") ? null
+                    : "L-BFGS stopped without converging: " + stop + " after " + iterations + " iterations";
+        }
     }
 
     /**
@@ -126,7 +133,7 @@ public final class FullBatch {
         if (settings.optimizer().equals("lbfgs")) {
             Lbfgs.Result r = new Lbfgs(settings.memory(), settings.maxIterations(), settings.tolerance())
                     .minimize((w, g) -> objective.evaluate(w, FINAL_STEP, g), w0);
-            return new Result(r.x(), r.value(), r.iterations(), r.evaluations(), r.stop().name().toLowerCase(Locale.ROOT),
+            return new Result("lbfgs", r.x(), r.value(), r.iterations(), r.evaluations(), r.stop().name().toLowerCase(Locale.ROOT),
                     r.values());
         }
         Adam adam = Adam.of(settings.learningRate(), 0.0);
@@ -146,7 +153,7 @@ public final class FullBatch {
             adam.update(w, g, first, second, 0, n, t + 1, 1.0);
         }
         int steps = settings.maxIterations();
-        return new Result(w, steps == 0 ? Double.NaN : values[steps - 1], steps, steps, "max_iterations", values);
+        return new Result("adam", w, steps == 0 ? Double.NaN : values[steps - 1], steps, steps, "max_iterations", values);
     }
 
     /**
