@@ -4,18 +4,21 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
-import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
 
 /**
  * DomainBed's {@code MNIST_CNN} as a SameDiff graph: four 3×3 convolutions (64, 128 with stride 2, 128, 128
@@ -25,12 +28,12 @@ import java.util.SplittableRandom;
  * U(−1/√fan_in, 1/√fan_in), GroupNorm scale 1 and shift 0.
  * <p>
  * The model is the SameDiff graph ({@link Featurizer}); inference and training run a hand-written pass on the
- * graph's own parameter arrays (im2col + one GEMM per convolution, GroupNorm's backward in closed form), because
- * SameDiff's {@code conv2d} backward and its autodiff of GroupNorm's composite ops were slow (docs/performance.md
- * §4). The two are tested equal, and the widths are configurable so that the graph's
- * gradients can be checked by finite differences at a small size.
+ * graph's own parameter arrays (ND4J's {@code conv2d}/{@code conv2d_bp} ops, which oneDNN runs, into buffers kept
+ * across steps; GroupNorm's backward in closed form), because SameDiff's autodiff of GroupNorm's composite ops and
+ * its per-step allocations were slow (docs/performance.md §4). The two are tested equal, and the widths are
+ * configurable so that the graph's gradients can be checked by finite differences at a small size.
  * <pre>
- *   convolution:  Z = W·cols(X) + b            ∂W = ∂Z·cols(X)ᵀ,  ∂b = ∂Z·1,  ∂X = col2im(Wᵀ·∂Z)
+ *   convolution:  Z = W ⋆ X + b                ∂W, ∂b, ∂X from conv2d_bp
  *   ReLU:         A = max(Z, 0)                ∂Z = ∂A ∘ [A &gt; 0]
  *   GroupNorm:    Â = (A − μ)/σ per example and group, σ = √(var + ε);  Y = γ Â + β
  *                 ∂γ = Σ ∂Y∘Â,  ∂β = Σ ∂Y,  ∂A = (∂Â − mean(∂Â) − Â ∘ mean(∂Â ∘ Â)) / σ  with ∂Â = γ ∂Y
@@ -43,6 +46,8 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
     /** DomainBed's GroupNorm groups. */
     public static final int DOMAINBED_GROUPS = 8;
     private static final double GROUP_NORM_EPSILON = 1e-5;
+    private static final Logger LOG = Logger.getLogger(MnistCnnFeaturizer.class.getName());
+    private static final AtomicBoolean ONE_DNN_WARNED = new AtomicBoolean();
 
     private final int channels;
     private final int height;
@@ -83,6 +88,19 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         this.width = width;
         this.widths = widths.clone();
         this.groups = groups;
+        if (type == DataType.FLOAT && !ONE_DNN_WARNED.getAndSet(true) && !convolutionsRunOnOneDnn()) {
+            LOG.warning("ND4J's natives on this class path are not the oneDNN build (nd4j-native, classifier "
+                    + "linux-x86_64-onednn): MNIST_CNN's convolutions run on ND4J's generic kernels, ≈ 5× slower");
+        }
+    }
+
+    /**
+     * @return whether ND4J's natives were built with oneDNN, which then runs the float32 convolutions
+     * (docs/performance.md §4).
+     */
+    public static boolean convolutionsRunOnOneDnn() {
+        Nd4j.getBackend();
+        return NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo().contains("HAVE_ONEDNN");
     }
 
     /** DomainBed's second convolution halves the image; the others keep its size. */
@@ -195,52 +213,44 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
 
     /**
      * The activations of one batch size, allocated once: {@link #run} is the forward pass, {@link #backward} uses
-     * what it kept. Every convolution is one GEMM per example on contiguous slices — im2col's (in, 3, 3) × pixels
-     * block times the kernel as an out × (in, 3, 3) matrix gives that example's NCHW output directly, so no
-     * activation is ever transposed.
+     * what it kept. The convolutions are ND4J's {@code conv2d} and {@code conv2d_bp} ops on the graph's own kernels,
+     * which the oneDNN build of ND4J runs as oneDNN primitives (float32; other types take ND4J's generic kernels).
      */
     private final class Pass {
         final long n;
         final int[] rows = new int[5];
         final int[] cols = new int[5];
-        final INDArray[] patches = new INDArray[4];       // im2col output, n × in × 3 × 3 × rows' × cols'
-        final INDArray[] weightMatrix = new INDArray[4];  // out × (in·9), this step's kernel
         final INDArray[] activation = new INDArray[4];    // relu output, n × out × rows' × cols'
         final INDArray[] normalised = new INDArray[4];    // Â, same shape
         final INDArray[] inverseStd = new INDArray[4];    // 1/σ per (example, group), (n·groups) × 1
         final INDArray[] output = new INDArray[4];        // GroupNorm output, same shape
         final INDArray features;
+        INDArray input;                                   // this batch's images, n × channels × height × width
         boolean ran;
         // backward buffers, allocated on the first backward
-        INDArray[] dPatches;
         INDArray[] dInput;
         INDArray[] dActivation;
-        INDArray[] dWeightMatrix;
         final Map<String, INDArray> gradients = new LinkedHashMap<>();
 
         Pass(long n) {
             this.n = n;
             rows[0] = height;
             cols[0] = width;
-            int in = channels;
             for (int layer = 0; layer < 4; layer++) {
                 int stride = stride(layer);
-                int out = widths[layer];
                 rows[layer + 1] = (rows[layer] + 2 - 3) / stride + 1;
                 cols[layer + 1] = (cols[layer] + 2 - 3) / stride + 1;
-                patches[layer] = Nd4j.create(dataType(), n, in, 3, 3, rows[layer + 1], cols[layer + 1]);
-                activation[layer] = Nd4j.create(dataType(), n, out, rows[layer + 1], cols[layer + 1]);
+                activation[layer] = Nd4j.create(dataType(), n, widths[layer], rows[layer + 1], cols[layer + 1]);
                 normalised[layer] = activation[layer].ulike();
                 output[layer] = activation[layer].ulike();
-                in = out;
             }
             features = Nd4j.create(dataType(), n, widths[3]);
         }
 
-        /** Frees the off-heap buffers now rather than when the JVM next collects them (a pass holds ≈ 1–3 GB). */
+        /** Frees the off-heap buffers now rather than when the JVM next collects them (a pass holds ≈ 1 GB). */
         void close() {
-            for (INDArray[] arrays : new INDArray[][]{patches, weightMatrix, activation, normalised, inverseStd, output,
-                    dPatches, dInput, dActivation, dWeightMatrix, gradients.values().toArray(new INDArray[0]), {features}}) {
+            for (INDArray[] arrays : new INDArray[][]{activation, normalised, inverseStd, output, dInput, dActivation,
+                    gradients.values().toArray(new INDArray[0]), {features}}) {
                 if (arrays != null) {
                     for (INDArray array : arrays) {
                         if (array != null && array.closeable()) {
@@ -251,34 +261,25 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
             }
         }
 
-        private int inputChannels(int layer) {
-            return layer == 0 ? channels : widths[layer - 1];
-        }
-
         private long pixels(int layer) {
             return (long) rows[layer + 1] * cols[layer + 1];
         }
 
+        /** conv2d's integer arguments: 3×3 kernel, the layer's stride, padding 1, NCHW, kernel as (3, 3, in, out). */
+        private int[] convolution(int layer) {
+            int stride = stride(layer);
+            return new int[]{3, 3, stride, stride, 1, 1, 1, 1, 0, 0, 0};
+        }
+
         INDArray run(INDArray x) {
+            input = x.reshape('c', n, channels, height, width);
             for (int layer = 0; layer < 4; layer++) {
-                int stride = stride(layer);
-                int in = inputChannels(layer);
-                int out = widths[layer];
-                INDArray layerInput = layer == 0 ? x.reshape('c', n, channels, height, width) : output[layer - 1];
-                Convolution.im2col(layerInput, 3, 3, stride, stride, 1, 1, 1, 1, false, patches[layer]);
-                // the graph's kernel is (3, 3, in, out); as a matrix, out × (in, 3, 3), matching im2col's order
-                if (weightMatrix[layer] == null) {
-                    weightMatrix[layer] = Nd4j.create(dataType(), out, in * 9L);
-                }
-                weightMatrix[layer].reshape('c', out, in, 3, 3).assign(parameter("conv" + layer + "_w").permute(3, 2, 0, 1));
-                INDArray patchRows = patches[layer].reshape('c', n, in * 9L, pixels(layer));
-                INDArray outRows = activation[layer].reshape('c', n, out, pixels(layer));
-                for (long i = 0; i < n; i++) {
-                    Nd4j.gemm(weightMatrix[layer], patchRows.slice(i), outRows.slice(i), false, false, 1.0, 0.0);
-                }
-                Broadcast.add(outRows, parameter("conv" + layer + "_b"), outRows, 1);
+                INDArray layerInput = layer == 0 ? input : output[layer - 1];
+                Nd4j.exec(DynamicCustomOp.builder("conv2d")
+                        .addInputs(layerInput, parameter("conv" + layer + "_w"), parameter("conv" + layer + "_b"))
+                        .addOutputs(activation[layer]).addIntegerArguments(convolution(layer)).build());
                 Transforms.relu(activation[layer], false);
-                groupNormForward(layer, out, pixels(layer));
+                groupNormForward(layer, widths[layer], pixels(layer));
             }
             features.assign(output[3].reshape('c', n, widths[3], pixels(3)).mean(2));
             ran = true;
@@ -300,21 +301,15 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         }
 
         Map<String, INDArray> backward(INDArray upstream) {
-            if (dPatches == null) {
+            if (dInput == null) {
                 // allocated once: ND4J frees arrays only when the JVM collects them, and a CNN's are large
-                dPatches = new INDArray[4];
                 dInput = new INDArray[5];
                 dActivation = new INDArray[4];
-                dWeightMatrix = new INDArray[4];
+                dInput[0] = input.ulike();                     // conv2d_bp writes it; nothing reads it
                 for (int layer = 0; layer < 4; layer++) {
                     dActivation[layer] = activation[layer].ulike();
-                    dWeightMatrix[layer] = weightMatrix[layer].ulike();
-                    if (layer > 0) {
-                        dPatches[layer] = patches[layer].ulike();
-                        dInput[layer] = output[layer - 1].ulike();
-                    }
+                    dInput[layer + 1] = output[layer].ulike();
                 }
-                dInput[4] = output[3].ulike();
                 for (String name : parameterNames()) {
                     gradients.put(name, parameter(name).ulike());
                 }
@@ -323,28 +318,18 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
             INDArray dOutput = dInput[4].reshape('c', n, widths[3], pixels(3)).assign(0);
             Broadcast.add(dOutput, upstream.div(pixels(3)), dOutput, 0, 1);
             for (int layer = 3; layer >= 0; layer--) {
-                int in = inputChannels(layer);
                 int out = widths[layer];
                 long pixels = pixels(layer);
                 INDArray dZ = groupNormBackward(layer, out, pixels, dOutput.reshape('c', n, out, pixels));
                 // ReLU: ∂Z = ∂A ∘ [A > 0]; A is not needed after this, so its sign is taken in place
                 dZ.muli(Transforms.sign(activation[layer], false).reshape('c', n, out, pixels));
-                INDArray patchRows = patches[layer].reshape('c', n, in * 9L, pixels);
-                INDArray dKernel = dWeightMatrix[layer].assign(0);
-                for (long i = 0; i < n; i++) {
-                    Nd4j.gemm(dZ.slice(i), patchRows.slice(i), dKernel, false, true, 1.0, 1.0);
-                }
-                gradients.get("conv" + layer + "_w").assign(dKernel.reshape('c', out, in, 3, 3).permute(2, 3, 1, 0));
-                gradients.get("conv" + layer + "_b").assign(dZ.sum(0, 2));
-                if (layer > 0) {
-                    int stride = stride(layer);
-                    INDArray dPatchRows = dPatches[layer].reshape('c', n, in * 9L, pixels);
-                    for (long i = 0; i < n; i++) {
-                        Nd4j.gemm(weightMatrix[layer], dZ.slice(i), dPatchRows.slice(i), true, false, 1.0, 0.0);
-                    }
-                    Convolution.col2im(dPatches[layer], dInput[layer], stride, stride, 1, 1, rows[layer], cols[layer], 1, 1);
-                    dOutput = dInput[layer];
-                }
+                INDArray layerInput = layer == 0 ? input : output[layer - 1];
+                Nd4j.exec(DynamicCustomOp.builder("conv2d_bp")
+                        .addInputs(layerInput, parameter("conv" + layer + "_w"), parameter("conv" + layer + "_b"),
+                                dZ.reshape('c', activation[layer].shape()))
+                        .addOutputs(dInput[layer], gradients.get("conv" + layer + "_w"), gradients.get("conv" + layer + "_b"))
+                        .addIntegerArguments(convolution(layer)).build());
+                dOutput = dInput[layer];
             }
             Map<String, INDArray> ordered = new LinkedHashMap<>();
             for (String name : parameterNames()) {

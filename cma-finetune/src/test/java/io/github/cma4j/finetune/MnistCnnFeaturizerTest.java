@@ -36,7 +36,7 @@ class MnistCnnFeaturizerTest {
     }
 
     /**
-     * The hand-written pass (im2col + GEMM, closed-form GroupNorm backward) against SameDiff's graph and autodiff, float64:
+     * The hand-written pass (conv2d/conv2d_bp ops, closed-form GroupNorm backward) against SameDiff's graph and autodiff, float64:
      * features and every parameter's gradient, on odd image sizes so that the stride-2 layer's edges count.
      */
     @Test
@@ -75,6 +75,40 @@ class MnistCnnFeaturizerTest {
             assertTrue(expected.equalsWithEps(cnn.forward(part), 1e-12), "forward, " + rows + " rows");
             assertTrue(expected.equalsWithEps(cnn.features(part), 1e-12), "features, " + rows + " rows");
         }
+    }
+
+    /**
+     * In float32, at DomainBed's widths, the pass's convolutions run on oneDNN (the build this module depends on);
+     * they must agree with the graph run on ND4J's generic kernels (helpers off), to float32's rounding.
+     */
+    @Test
+    void oneDnnPassEqualsTheGraphOnGenericKernelsInFloat32() {
+        assertTrue(MnistCnnFeaturizer.convolutionsRunOnOneDnn(), "ND4J's natives here are not the oneDNN build");
+        int n = 5;
+        MnistCnnFeaturizer cnn = new MnistCnnFeaturizer(2, 28, 28, DataType.FLOAT, 8);
+        Random rng = new Random(9);
+        INDArray x = random(n, cnn.inputWidth(), rng::nextDouble).castTo(DataType.FLOAT);
+        INDArray g = random(n, cnn.featureWidth(), rng::nextGaussian).castTo(DataType.FLOAT);
+        INDArray graphFeatures;
+        Map<String, INDArray> viaGraph;
+        Nd4j.getEnvironment().allowHelpers(false);
+        try {
+            graphFeatures = cnn.graph().outputSingle(Map.of(Featurizer.INPUT, x), Featurizer.FEATURES);
+            viaGraph = cnn.graphGradients(x, g);
+        } finally {
+            Nd4j.getEnvironment().allowHelpers(true);
+        }
+        assertEquals(0, relativeGap(graphFeatures, cnn.forward(x)), 1e-4, "features");
+        Map<String, INDArray> viaBackward = cnn.backward(g);
+        for (String name : cnn.parameterNames()) {
+            INDArray expected = viaGraph.get(name);
+            assertEquals(0, relativeGap(expected, viaBackward.get(name).reshape(expected.shape())), 1e-4, name);
+        }
+    }
+
+    /** max |a − b| over max |a|. */
+    private static double relativeGap(INDArray expected, INDArray actual) {
+        return expected.sub(actual).amaxNumber().doubleValue() / Math.max(1e-6, expected.amaxNumber().doubleValue());
     }
 
     /** The graph's gradients of Σ F∘G (convolutions, GroupNorm, pooling) against central differences, float64. */
