@@ -51,8 +51,11 @@ import java.util.stream.IntStream;
  * split ({@link RunSpec#evalExamples()}), because a CNN's forward pass over every image costs more than training.
  */
 public final class ExperimentRunner {
-    /** Rows per forward pass when a fine-tuned model is evaluated (MNIST_CNN keeps ≈ 4 MB of patches and activations per float32 row). */
-    private static final int EVAL_CHUNK = 128;
+    /**
+     * Rows per forward pass when a fine-tuned model is evaluated: MNIST_CNN keeps ≈ 1.5 MB of activations per float32
+     * row, so a chunk holds ≈ 0.8 GB (chunk sizes measured in docs/performance.md §4).
+     */
+    private static final int EVAL_CHUNK = 512;
     private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
     /** The last few datasets built, so a sweep's runs share them; bounded because one can weigh ~0.5 GB. */
     private static final int CACHE_SIZE = 2;
