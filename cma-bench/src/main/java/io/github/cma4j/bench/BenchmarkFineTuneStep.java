@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One fine-tuning step with DomainBed's MNIST_CNN (2×28×28 inputs, float32) on a domain-balanced batch of
  * 3 domains × 64 images, binary labels: featurizer forward, the objective and its exact feature gradients from
- * cma-core, SameDiff backward, Adam. ERM versus full-Hessian CMA past its anneal (DomainBed constants).
+ * cma-core, the featurizer's backward, Adam. ERM versus full-Hessian CMA past its anneal (DomainBed constants).
+ * {@code cma-bench/compare-pytorch} runs it next to the same step in PyTorch.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
