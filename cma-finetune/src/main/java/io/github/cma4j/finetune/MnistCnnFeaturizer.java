@@ -225,7 +225,7 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         final INDArray[] inverseStd = new INDArray[4];    // 1/σ per (example, group), (n·groups) × 1
         final INDArray[] output = new INDArray[4];        // GroupNorm output, same shape
         final INDArray features;
-        INDArray input;                                   // the caller's batch as n × channels × height × width; backward reads it
+        INDArray input;                                   // the caller's batch, n × channels × height × width (backward reads it)
         boolean ran;
         // backward buffers, allocated on the first backward
         INDArray[] dInput;
@@ -247,7 +247,10 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
             features = Nd4j.create(dataType(), n, widths[3]);
         }
 
-        /** Frees the off-heap buffers now rather than when the JVM next collects them (≈ 1.5 MB per float32 row, twice that with the backward buffers). */
+        /**
+         * Frees the off-heap buffers now rather than when the JVM next collects them (≈ 1.5 MB per float32 row,
+         * twice that with the backward buffers).
+         */
         void close() {
             for (INDArray[] arrays : new INDArray[][]{activation, normalised, inverseStd, output, dInput, dActivation,
                     gradients.values().toArray(new INDArray[0]), {features}}) {
