@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
@@ -230,6 +231,8 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         // backward buffers, allocated on the first backward
         INDArray[] dInput;
         INDArray[] dActivation;
+        INDArray ones;                                    // 1 × n, for channelSums
+        INDArray perChannelPixel;                         // out·pixels of the widest layer, channelSums' scratch
         final Map<String, INDArray> gradients = new LinkedHashMap<>();
 
         Pass(long n) {
@@ -253,7 +256,7 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
          */
         void close() {
             for (INDArray[] arrays : new INDArray[][]{activation, normalised, inverseStd, output, dInput, dActivation,
-                    gradients.values().toArray(new INDArray[0]), {features}}) {
+                    gradients.values().toArray(new INDArray[0]), {features, ones, perChannelPixel}}) {
                 if (arrays != null) {
                     for (INDArray array : arrays) {
                         if (array != null && array.closeable()) {
@@ -342,14 +345,35 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         }
 
         /**
+         * Σ over examples and pixels of an n × out × pixels array, into {@code target} (out): a 1 × n by n × (out·pixels)
+         * GEMM against ones, then contiguous row sums. ND4J's {@code sum(0, 2)} reduces strided dimensions and took
+         * 2–3× longer (docs/performance.md §4).
+         */
+        private void channelSums(INDArray values, INDArray target) {
+            long out = values.size(1);
+            long pixels = values.size(2);
+            if (ones == null) {
+                long widest = 0;
+                for (int layer = 0; layer < 4; layer++) {
+                    widest = Math.max(widest, widths[layer] * pixels(layer));
+                }
+                ones = Nd4j.ones(dataType(), 1, n);
+                perChannelPixel = Nd4j.create(dataType(), widest);
+            }
+            INDArray sums = perChannelPixel.get(NDArrayIndex.interval(0, out * pixels)).reshape(1, out * pixels);
+            Nd4j.gemm(ones, values.reshape('c', n, out * pixels), sums, false, false, 1.0, 0.0);
+            target.assign(sums.reshape('c', out, pixels).sum(1));
+        }
+
+        /**
          * Puts ∂γ and ∂β; returns ∂A (n × out × pixels) in this layer's own buffer. ∂Y, consumed here, serves as
          * scratch space.
          */
         private INDArray groupNormBackward(int layer, int out, long pixels, INDArray dOutput) {
             INDArray xHat = normalised[layer].reshape('c', n, out, pixels);
             INDArray dNormalised = dActivation[layer].reshape('c', n, out, pixels);
-            gradients.get("norm" + layer + "_shift").assign(dOutput.sum(0, 2));
-            gradients.get("norm" + layer + "_scale").assign(dNormalised.assign(dOutput).muli(xHat).sum(0, 2));
+            channelSums(dOutput, gradients.get("norm" + layer + "_shift"));
+            channelSums(dNormalised.assign(dOutput).muli(xHat), gradients.get("norm" + layer + "_scale"));
             Broadcast.mul(dOutput, parameter("norm" + layer + "_scale"), dNormalised, 1);
             long groupWidth = (out / groups) * pixels;
             INDArray d = dNormalised.reshape('c', n * groups, groupWidth);
