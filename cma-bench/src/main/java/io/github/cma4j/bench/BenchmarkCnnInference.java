@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 10)
 @Fork(1)
 public class BenchmarkCnnInference {
-    @Param({"128", "1024"})
+    @Param({"128", "512", "1024"})
     public int batch;
 
     private MnistCnnFeaturizer featurizer;
