@@ -10,9 +10,10 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,14 +31,15 @@ import java.util.logging.Logger;
  * <p>
  * The model is the SameDiff graph ({@link Featurizer}); inference and training run a hand-written pass on the
  * graph's own parameter arrays (ND4J's {@code conv2d}/{@code conv2d_bp} ops, which oneDNN runs, into buffers kept
- * across steps; GroupNorm's backward in closed form), because SameDiff's autodiff of GroupNorm's composite ops and
- * its per-step allocations were slow (docs/performance.md §4). The two are tested equal, and the widths are
+ * across steps; ReLU and GroupNorm fused, forward and backward in closed form, docs/math.md §14), because SameDiff's
+ * autodiff of GroupNorm's composite ops and its per-step allocations were slow (docs/performance.md §4). The two are tested equal, and the widths are
  * configurable so that the graph's gradients can be checked by finite differences at a small size.
  * <pre>
  *   convolution:  Z = W ⋆ X + b                ∂W, ∂b, ∂X from conv2d_bp
  *   ReLU:         A = max(Z, 0)                ∂Z = ∂A ∘ [A &gt; 0]
  *   GroupNorm:    Â = (A − μ)/σ per example and group, σ = √(var + ε);  Y = γ Â + β
  *                 ∂γ = Σ ∂Y∘Â,  ∂β = Σ ∂Y,  ∂A = (∂Â − mean(∂Â) − Â ∘ mean(∂Â ∘ Â)) / σ  with ∂Â = γ ∂Y
+ *                 (docs/math.md §14)
  *   pooling:      F = mean over pixels of Y₃    ∂Y₃ = G / pixels
  * </pre>
  */
@@ -47,6 +49,8 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
     /** DomainBed's GroupNorm groups. */
     public static final int DOMAINBED_GROUPS = 8;
     private static final double GROUP_NORM_EPSILON = 1e-5;
+    /** {@link #features} runs at most this many rows at once (≈ 1.5 MB of float32 activations each). */
+    static final int FEATURE_CHUNK = 512;
     private static final Logger LOG = Logger.getLogger(MnistCnnFeaturizer.class.getName());
     private static final AtomicBoolean ONE_DNN_WARNED = new AtomicBoolean();
 
@@ -176,7 +180,20 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
     public INDArray features(INDArray x) {
         Featurizer.checkInput(x, inputWidth());
         long n = x.size(0);
-        // evaluation runs fixed-size chunks and one remainder per split: keep a pass for each of the last two sizes
+        if (n <= FEATURE_CHUNK) {
+            return inferencePass(n).run(x.dataType() == dataType() ? x : x.castTo(dataType())).dup();
+        }
+        INDArray features = Nd4j.create(dataType(), n, featureWidth());
+        for (long from = 0; from < n; from += FEATURE_CHUNK) {
+            long to = Math.min(n, from + FEATURE_CHUNK);
+            features.get(NDArrayIndex.interval(from, to), NDArrayIndex.all())
+                    .assign(features(x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all())));
+        }
+        return features;
+    }
+
+    /** Evaluation runs fixed-size chunks and one remainder per split: a pass is kept for each of the last two sizes. */
+    private Pass inferencePass(long n) {
         Pass pass = inference.stream().filter(p -> p.n == n).findFirst().orElse(null);
         if (pass == null) {
             if (inference.size() == 2) {
@@ -185,7 +202,7 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
             pass = new Pass(n);
             inference.add(pass);
         }
-        return pass.run(x.dataType() == dataType() ? x : x.castTo(dataType())).dup();
+        return pass;
     }
 
     @Override
@@ -214,38 +231,41 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
 
     /**
      * The activations of one batch size, allocated once: {@link #run} is the forward pass, {@link #backward} uses
-     * what it kept. The convolutions are ND4J's {@code conv2d} and {@code conv2d_bp} ops on the graph's own kernels,
-     * which the oneDNN build of ND4J runs as oneDNN primitives (float32; other types take ND4J's generic kernels).
+     * what it kept. Activations are NHWC, so that a GroupNorm group is a run of adjacent channels at every pixel
+     * ({@link GroupNormRelu}). The convolutions are ND4J's {@code conv2d} and {@code conv2d_bp} ops on the graph's own
+     * kernels, which the oneDNN build of ND4J runs as oneDNN primitives (float32; other types take ND4J's generic
+     * kernels).
      */
     private final class Pass {
         final long n;
         final int[] rows = new int[5];
         final int[] cols = new int[5];
-        final INDArray[] activation = new INDArray[4];    // relu output, n × out × rows' × cols'
+        final INDArray input;                             // the caller's batch as n × height × width × channels
+        final INDArray[] activation = new INDArray[4];    // conv output, then the ReLU's, n × rows' × cols' × out
         final INDArray[] normalised = new INDArray[4];    // Â, same shape
-        final INDArray[] inverseStd = new INDArray[4];    // 1/σ per (example, group), (n·groups) × 1
         final INDArray[] output = new INDArray[4];        // GroupNorm output, same shape
+        final GroupNormRelu[] norm = new GroupNormRelu[4];
         final INDArray features;
-        INDArray input;                                   // the caller's batch, n × channels × height × width (backward reads it)
         boolean ran;
         // backward buffers, allocated on the first backward
         INDArray[] dInput;
         INDArray[] dActivation;
-        INDArray ones;                                    // 1 × n, for channelSums
-        INDArray perChannelPixel;                         // out·pixels of the widest layer, channelSums' scratch
         final Map<String, INDArray> gradients = new LinkedHashMap<>();
 
         Pass(long n) {
             this.n = n;
             rows[0] = height;
             cols[0] = width;
+            input = Nd4j.create(dataType(), n, height, width, channels);
             for (int layer = 0; layer < 4; layer++) {
                 int stride = stride(layer);
                 rows[layer + 1] = (rows[layer] + 2 - 3) / stride + 1;
                 cols[layer + 1] = (cols[layer] + 2 - 3) / stride + 1;
-                activation[layer] = Nd4j.create(dataType(), n, widths[layer], rows[layer + 1], cols[layer + 1]);
+                activation[layer] = Nd4j.create(dataType(), n, rows[layer + 1], cols[layer + 1], widths[layer]);
                 normalised[layer] = activation[layer].ulike();
                 output[layer] = activation[layer].ulike();
+                norm[layer] = new GroupNormRelu(Math.toIntExact(n), Math.toIntExact(pixels(layer)), widths[layer], groups,
+                        dataType() == DataType.FLOAT, GROUP_NORM_EPSILON);
             }
             features = Nd4j.create(dataType(), n, widths[3]);
         }
@@ -255,8 +275,8 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
          * twice that with the backward buffers).
          */
         void close() {
-            for (INDArray[] arrays : new INDArray[][]{activation, normalised, inverseStd, output, dInput, dActivation,
-                    gradients.values().toArray(new INDArray[0]), {features, ones, perChannelPixel}}) {
+            for (INDArray[] arrays : new INDArray[][]{activation, normalised, output, dInput, dActivation,
+                    gradients.values().toArray(new INDArray[0]), {input, features}}) {
                 if (arrays != null) {
                     for (INDArray array : arrays) {
                         if (array != null && array.closeable()) {
@@ -271,39 +291,26 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
             return (long) rows[layer + 1] * cols[layer + 1];
         }
 
-        /** conv2d's integer arguments: 3×3 kernel, the layer's stride, padding 1, NCHW, kernel as (3, 3, in, out). */
+        /** conv2d's integer arguments: 3×3 kernel, the layer's stride, padding 1, NHWC, kernel as (3, 3, in, out). */
         private int[] convolution(int layer) {
             int stride = stride(layer);
-            return new int[]{3, 3, stride, stride, 1, 1, 1, 1, 0, 0, 0};
+            return new int[]{3, 3, stride, stride, 1, 1, 1, 1, 0, 1, 0};
         }
 
         INDArray run(INDArray x) {
-            input = x.reshape('c', n, channels, height, width);
+            input.assign(x.reshape('c', n, channels, height, width).permute(0, 2, 3, 1));
             for (int layer = 0; layer < 4; layer++) {
                 INDArray layerInput = layer == 0 ? input : output[layer - 1];
                 Nd4j.exec(DynamicCustomOp.builder("conv2d")
                         .addInputs(layerInput, parameter("conv" + layer + "_w"), parameter("conv" + layer + "_b"))
                         .addOutputs(activation[layer]).addIntegerArguments(convolution(layer)).build());
-                Transforms.relu(activation[layer], false);
-                groupNormForward(layer, widths[layer], pixels(layer));
+                norm[layer].forward(bytes(activation[layer]), bytes(normalised[layer]), bytes(output[layer]),
+                        parameter("norm" + layer + "_scale").toDoubleVector(),
+                        parameter("norm" + layer + "_shift").toDoubleVector());
             }
-            features.assign(output[3].reshape('c', n, widths[3], pixels(3)).mean(2));
+            features.assign(output[3].reshape('c', n, pixels(3), widths[3]).mean(1));
             ran = true;
             return features;
-        }
-
-        private void groupNormForward(int layer, int out, long pixels) {
-            long groupWidth = (out / groups) * pixels;
-            INDArray grouped = activation[layer].reshape('c', n * groups, groupWidth);
-            INDArray centred = normalised[layer].reshape('c', n * groups, groupWidth);
-            centred.assign(grouped).subiColumnVector(grouped.mean(1).reshape(n * groups, 1));
-            // var = ‖A − μ‖² / width: a reduction, not a full-size temporary
-            INDArray variance = Transforms.pow(centred.norm2(1), 2, false).divi(groupWidth).reshape(n * groups, 1);
-            inverseStd[layer] = Transforms.pow(variance.addi(GROUP_NORM_EPSILON), -0.5, false);
-            centred.muliColumnVector(inverseStd[layer]);
-            INDArray y = output[layer].reshape('c', n, out, pixels);
-            Broadcast.mul(normalised[layer].reshape('c', n, out, pixels), parameter("norm" + layer + "_scale"), y, 1);
-            Broadcast.add(y, parameter("norm" + layer + "_shift"), y, 1);
         }
 
         Map<String, INDArray> backward(INDArray upstream) {
@@ -321,21 +328,21 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
                 }
             }
             // ∂Y₃: G spread evenly over the pixels
-            INDArray dOutput = dInput[4].reshape('c', n, widths[3], pixels(3)).assign(0);
-            Broadcast.add(dOutput, upstream.div(pixels(3)), dOutput, 0, 1);
+            INDArray dOutput = dInput[4].reshape('c', n, pixels(3), widths[3]).assign(0);
+            Broadcast.add(dOutput, upstream.div(pixels(3)), dOutput, 0, 2);
             for (int layer = 3; layer >= 0; layer--) {
-                int out = widths[layer];
-                long pixels = pixels(layer);
-                INDArray dZ = groupNormBackward(layer, out, pixels, dOutput.reshape('c', n, out, pixels));
-                // ReLU: ∂Z = ∂A ∘ [A > 0]; A is not needed after this, so its sign is taken in place
-                dZ.muli(Transforms.sign(activation[layer], false).reshape('c', n, out, pixels));
+                double[] dScale = new double[widths[layer]];
+                double[] dShift = new double[widths[layer]];
+                norm[layer].backward(bytes(dInput[layer + 1]), bytes(activation[layer]), bytes(normalised[layer]),
+                        parameter("norm" + layer + "_scale").toDoubleVector(), bytes(dActivation[layer]), dScale, dShift);
+                gradients.get("norm" + layer + "_scale").assign(Nd4j.createFromArray(dScale).castTo(dataType()));
+                gradients.get("norm" + layer + "_shift").assign(Nd4j.createFromArray(dShift).castTo(dataType()));
                 INDArray layerInput = layer == 0 ? input : output[layer - 1];
                 Nd4j.exec(DynamicCustomOp.builder("conv2d_bp")
                         .addInputs(layerInput, parameter("conv" + layer + "_w"), parameter("conv" + layer + "_b"),
-                                dZ.reshape('c', activation[layer].shape()))
+                                dActivation[layer])
                         .addOutputs(dInput[layer], gradients.get("conv" + layer + "_w"), gradients.get("conv" + layer + "_b"))
                         .addIntegerArguments(convolution(layer)).build());
-                dOutput = dInput[layer];
             }
             Map<String, INDArray> ordered = new LinkedHashMap<>();
             for (String name : parameterNames()) {
@@ -343,48 +350,14 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
             }
             return ordered;
         }
+    }
 
-        /**
-         * Σ over examples and pixels of an n × out × pixels array, into {@code target} (out): a 1 × n by n × (out·pixels)
-         * GEMM against ones, then contiguous row sums. ND4J's {@code sum(0, 2)} reduces strided dimensions and took
-         * 2–3× longer (docs/performance.md §4).
-         */
-        private void channelSums(INDArray values, INDArray target) {
-            long out = values.size(1);
-            long pixels = values.size(2);
-            if (ones == null) {
-                long widest = 0;
-                for (int layer = 0; layer < 4; layer++) {
-                    widest = Math.max(widest, widths[layer] * pixels(layer));
-                }
-                ones = Nd4j.ones(dataType(), 1, n);
-                perChannelPixel = Nd4j.create(dataType(), widest);
-            }
-            INDArray sums = perChannelPixel.get(NDArrayIndex.interval(0, out * pixels)).reshape(1, out * pixels);
-            Nd4j.gemm(ones, values.reshape('c', n, out * pixels), sums, false, false, 1.0, 0.0);
-            target.assign(sums.reshape('c', out, pixels).sum(1));
+    /** The off-heap memory of a whole array allocated by this pass (offset 0, row-major), as native-order bytes. */
+    private static ByteBuffer bytes(INDArray array) {
+        if (array.offset() != 0 || array.ordering() != 'c' || array.isView()) {
+            throw new IllegalStateException("expected a whole row-major array, got a view");
         }
-
-        /**
-         * Puts ∂γ and ∂β; returns ∂A (n × out × pixels) in this layer's own buffer. ∂Y, consumed here, serves as
-         * scratch space.
-         */
-        private INDArray groupNormBackward(int layer, int out, long pixels, INDArray dOutput) {
-            INDArray xHat = normalised[layer].reshape('c', n, out, pixels);
-            INDArray dNormalised = dActivation[layer].reshape('c', n, out, pixels);
-            channelSums(dOutput, gradients.get("norm" + layer + "_shift"));
-            channelSums(dNormalised.assign(dOutput).muli(xHat), gradients.get("norm" + layer + "_scale"));
-            Broadcast.mul(dOutput, parameter("norm" + layer + "_scale"), dNormalised, 1);
-            long groupWidth = (out / groups) * pixels;
-            INDArray d = dNormalised.reshape('c', n * groups, groupWidth);
-            INDArray xHatGrouped = normalised[layer].reshape('c', n * groups, groupWidth);
-            INDArray scratch = dOutput.reshape('c', n * groups, groupWidth);
-            INDArray meanD = d.mean(1).reshape(n * groups, 1);
-            INDArray meanDX = scratch.assign(d).muli(xHatGrouped).mean(1).reshape(n * groups, 1);
-            d.subiColumnVector(meanD).subi(scratch.assign(xHatGrouped).muliColumnVector(meanDX))
-                    .muliColumnVector(inverseStd[layer]);
-            return dNormalised;
-        }
+        return array.data().asNio().order(ByteOrder.nativeOrder());
     }
 
     /** @return the input images' shape: channels, height, width. */

@@ -1,0 +1,233 @@
+package io.github.cma4j.finetune;
+
+import io.github.cma4j.core.linalg.TiledOps;
+
+import java.nio.ByteBuffer;
+import java.util.stream.IntStream;
+
+/**
+ * ReLU followed by GroupNorm, forward and backward, fused over NHWC activations (docs/math.md §14): each example's
+ * pixels × channels block is read a few times while it sits in cache, instead of once per ND4J op. Per example
+ * {@code e}, pixel {@code p} and channel {@code c}, element {@code (e·pixels + p)·channels + c} of a buffer; a group
+ * is {@code channels/groups} adjacent channels. Buffers are ND4J's off-heap arrays seen as native-order
+ * {@link ByteBuffer}s holding float32 or float64. Float32 runs the SIMD kernels of {@link GroupNormReluVectors}
+ * when {@link TiledOps#VECTORIZED} and the channels are a whole number of SIMD vectors; otherwise the scalar loops
+ * here run, which accumulate in float64 (the reference the tests hold the SIMD kernels to).
+ * <p>
+ * Examples run in blocks of {@link #BLOCK}, in parallel on the common fork-join pool unless
+ * {@code -Dcma4j.parallel=false}; ∂γ and ∂β are summed per block and then over the blocks in order, so the result
+ * does not depend on the number of threads.
+ */
+final class GroupNormRelu {
+    static final int BLOCK = 16;
+    private static final boolean PARALLEL = !"false".equals(System.getProperty("cma4j.parallel"));
+
+    final int n;
+    final int pixels;
+    final int channels;
+    final int groups;
+    final boolean isFloat;
+    private final double epsilon;
+    private final boolean vectorized;
+    /** 1/σ per example and group, n × groups: the forward writes it, the backward reads it. */
+    final double[] inverseStd;
+    private final double[][] blockShift;   // ∂β per block of examples
+    private final double[][] blockScale;   // ∂γ per block of examples
+
+    GroupNormRelu(int n, int pixels, int channels, int groups, boolean isFloat, double epsilon) {
+        this(n, pixels, channels, groups, isFloat, epsilon, TiledOps.VECTORIZED);
+    }
+
+    /** @param allowVectors false for the scalar loops even where the SIMD kernels could run (tests). */
+    GroupNormRelu(int n, int pixels, int channels, int groups, boolean isFloat, double epsilon, boolean allowVectors) {
+        if (channels % groups != 0) {
+            throw new IllegalArgumentException(channels + " channels are not a multiple of " + groups + " groups");
+        }
+        if ((long) n * pixels * channels * (isFloat ? Float.BYTES : Double.BYTES) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a batch of " + n + " examples of " + pixels + " × " + channels
+                    + " activations passes 2 GiB per layer; use smaller batches");
+        }
+        this.n = n;
+        this.pixels = pixels;
+        this.channels = channels;
+        this.groups = groups;
+        this.isFloat = isFloat;
+        this.epsilon = epsilon;
+        this.vectorized = isFloat && allowVectors && GroupNormReluVectors.fits(channels);
+        this.inverseStd = new double[n * groups];
+        int blocks = (n + BLOCK - 1) / BLOCK;
+        this.blockShift = new double[blocks][channels];
+        this.blockScale = new double[blocks][channels];
+    }
+
+    /** @return whether the SIMD kernels run. */
+    boolean vectorized() {
+        return vectorized;
+    }
+
+    /**
+     * A ← max(A, 0) in place, Â = (A − μ)/σ per example and group, Y = γÂ + β.
+     *
+     * @param a     conv output, n × pixels × channels; holds the ReLU output afterwards.
+     * @param xHat  Â, same shape.
+     * @param y     Y, same shape.
+     * @param gamma γ, one per channel.
+     * @param beta  β, one per channel.
+     */
+    void forward(ByteBuffer a, ByteBuffer xHat, ByteBuffer y, double[] gamma, double[] beta) {
+        check(a, xHat, y);
+        forEachBlock(block -> {
+            for (int e = block * BLOCK; e < Math.min(n, (block + 1) * BLOCK); e++) {
+                if (vectorized) {
+                    GroupNormReluVectors.forward(this, e, a, xHat, y, gamma, beta, epsilon);
+                } else {
+                    forwardExample(e, a, xHat, y, gamma, beta);
+                }
+            }
+        });
+    }
+
+    /**
+     * ∂A of the forward above, with the ReLU's mask applied (so ∂ of the conv output), and ∂γ, ∂β summed over the
+     * examples.
+     *
+     * @param dY         ∂Y, n × pixels × channels.
+     * @param a          the ReLU output the forward left.
+     * @param xHat       Â the forward wrote.
+     * @param gamma      γ.
+     * @param dA         ∂ of the conv output, written; may be {@code dY} itself.
+     * @param dGamma     ∂γ, written.
+     * @param dBeta      ∂β, written.
+     */
+    void backward(ByteBuffer dY, ByteBuffer a, ByteBuffer xHat, double[] gamma, ByteBuffer dA, double[] dGamma,
+                  double[] dBeta) {
+        check(dY, a, xHat, dA);
+        forEachBlock(block -> {
+            java.util.Arrays.fill(blockShift[block], 0);
+            java.util.Arrays.fill(blockScale[block], 0);
+            for (int e = block * BLOCK; e < Math.min(n, (block + 1) * BLOCK); e++) {
+                if (vectorized) {
+                    GroupNormReluVectors.backward(this, e, dY, a, xHat, gamma, dA, blockShift[block], blockScale[block]);
+                } else {
+                    backwardExample(e, dY, a, xHat, gamma, dA, blockShift[block], blockScale[block]);
+                }
+            }
+        });
+        java.util.Arrays.fill(dGamma, 0);
+        java.util.Arrays.fill(dBeta, 0);
+        for (int block = 0; block < blockShift.length; block++) {
+            for (int c = 0; c < channels; c++) {
+                dBeta[c] += blockShift[block][c];
+                dGamma[c] += blockScale[block][c];
+            }
+        }
+    }
+
+    private void forEachBlock(java.util.function.IntConsumer body) {
+        IntStream blocks = IntStream.range(0, blockShift.length);
+        (PARALLEL ? blocks.parallel() : blocks).forEach(body);
+    }
+
+    private void check(ByteBuffer... buffers) {
+        long bytes = (long) n * pixels * channels * (isFloat ? Float.BYTES : Double.BYTES);
+        for (ByteBuffer buffer : buffers) {
+            if (buffer.capacity() < bytes) {
+                throw new IllegalArgumentException("buffer of " + buffer.capacity() + " bytes, expected " + bytes
+                        + " (" + n + " × " + pixels + " × " + channels + ")");
+            }
+        }
+    }
+
+    /** Each channel's group's value: {@code perGroup[from + c/(channels/groups)]} for channel c. */
+    double[] perChannel(double[] perGroup, int from) {
+        double[] values = new double[channels];
+        int width = channels / groups;
+        for (int c = 0; c < channels; c++) {
+            values[c] = perGroup[from + c / width];
+        }
+        return values;
+    }
+
+    /** Σ over each group's channels of {@code perChannel}, divided by the group's size (channels × pixels). */
+    double[] groupMeans(double[] perChannel, double[] weights) {
+        double[] means = new double[groups];
+        int width = channels / groups;
+        for (int c = 0; c < channels; c++) {
+            means[c / width] += weights == null ? perChannel[c] : weights[c] * perChannel[c];
+        }
+        for (int g = 0; g < groups; g++) {
+            means[g] /= (double) width * pixels;
+        }
+        return means;
+    }
+
+    private double get(ByteBuffer buffer, int index) {
+        return isFloat ? buffer.getFloat(index * Float.BYTES) : buffer.getDouble(index * Double.BYTES);
+    }
+
+    private void put(ByteBuffer buffer, int index, double value) {
+        if (isFloat) {
+            buffer.putFloat(index * Float.BYTES, (float) value);
+        } else {
+            buffer.putDouble(index * Double.BYTES, value);
+        }
+    }
+
+    private void forwardExample(int e, ByteBuffer a, ByteBuffer xHat, ByteBuffer y, double[] gamma, double[] beta) {
+        int base = e * pixels * channels;
+        int end = base + pixels * channels;
+        double[] sums = new double[channels];
+        for (int i = base; i < end; i++) {
+            double relu = Math.max(get(a, i), 0);
+            put(a, i, relu);
+            sums[(i - base) % channels] += get(a, i);     // the stored value, as the backward's mask sees it
+        }
+        double[] meanPerChannel = perChannel(groupMeans(sums, null), 0);
+        double[] squares = new double[channels];
+        for (int i = base; i < end; i++) {
+            int c = (i - base) % channels;
+            double centred = get(a, i) - meanPerChannel[c];
+            squares[c] += centred * centred;
+        }
+        double[] variance = groupMeans(squares, null);
+        for (int g = 0; g < groups; g++) {
+            inverseStd[e * groups + g] = 1 / Math.sqrt(variance[g] + epsilon);
+        }
+        double[] inverse = perChannel(inverseStd, e * groups);
+        for (int i = base; i < end; i++) {
+            int c = (i - base) % channels;
+            double normalised = (get(a, i) - meanPerChannel[c]) * inverse[c];
+            put(xHat, i, normalised);
+            put(y, i, gamma[c] * normalised + beta[c]);
+        }
+    }
+
+    private void backwardExample(int e, ByteBuffer dY, ByteBuffer a, ByteBuffer xHat, double[] gamma, ByteBuffer dA,
+                                 double[] shift, double[] scale) {
+        int base = e * pixels * channels;
+        int end = base + pixels * channels;
+        double[] sumD = new double[channels];       // Σ_p ∂Y
+        double[] sumDX = new double[channels];      // Σ_p ∂Y Â
+        for (int i = base; i < end; i++) {
+            int c = (i - base) % channels;
+            double d = get(dY, i);
+            sumD[c] += d;
+            sumDX[c] += d * get(xHat, i);
+        }
+        for (int c = 0; c < channels; c++) {
+            shift[c] += sumD[c];
+            scale[c] += sumDX[c];
+        }
+        // mean(∂Â) and mean(∂Â Â) per group, with ∂Â = γ ∂Y
+        double[] md = perChannel(groupMeans(sumD, gamma), 0);
+        double[] mdx = perChannel(groupMeans(sumDX, gamma), 0);
+        double[] inverse = perChannel(inverseStd, e * groups);
+        for (int i = base; i < end; i++) {
+            int c = (i - base) % channels;
+            double value = get(a, i) > 0
+                    ? (gamma[c] * get(dY, i) - md[c] - get(xHat, i) * mdx[c]) * inverse[c]
+                    : 0;
+            put(dA, i, value);
+        }
+    }
+}
