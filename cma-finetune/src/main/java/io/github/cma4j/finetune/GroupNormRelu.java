@@ -29,7 +29,8 @@ final class GroupNormRelu {
     final boolean isFloat;
     private final double epsilon;
     private final boolean vectorized;
-    /** 1/σ per example and group, n × groups: the forward writes it, the backward reads it. */
+    /** μ and 1/σ per example and group, n × groups: the forward writes them, the backward reads them. */
+    final double[] mean;
     final double[] inverseStd;
     private final double[][] blockShift;   // ∂β per block of examples
     private final double[][] blockScale;   // ∂γ per block of examples
@@ -54,6 +55,7 @@ final class GroupNormRelu {
         this.isFloat = isFloat;
         this.epsilon = epsilon;
         this.vectorized = isFloat && allowVectors && GroupNormReluVectors.fits(channels);
+        this.mean = new double[n * groups];
         this.inverseStd = new double[n * groups];
         int blocks = (n + BLOCK - 1) / BLOCK;
         this.blockShift = new double[blocks][channels];
@@ -66,50 +68,46 @@ final class GroupNormRelu {
     }
 
     /**
-     * A ← max(A, 0) in place, Â = (A − μ)/σ per example and group, Y = γÂ + β.
+     * Y = γÂ + β with A = max(Z, 0) and Â = (A − μ)/σ per example and group. Neither A nor Â is stored: the backward
+     * recomputes them from Z, which costs less than writing them and reading them back.
      *
-     * @param a     conv output, n × pixels × channels; holds the ReLU output afterwards.
-     * @param xHat  Â, same shape.
+     * @param z     conv output, n × pixels × channels, kept for the backward.
      * @param y     Y, same shape.
      * @param gamma γ, one per channel.
      * @param beta  β, one per channel.
      */
-    void forward(ByteBuffer a, ByteBuffer xHat, ByteBuffer y, double[] gamma, double[] beta) {
-        check(a, xHat, y);
+    void forward(ByteBuffer z, ByteBuffer y, double[] gamma, double[] beta) {
+        check(z, y);
         forEachBlock(block -> {
             for (int e = block * BLOCK; e < Math.min(n, (block + 1) * BLOCK); e++) {
                 if (vectorized) {
-                    GroupNormReluVectors.forward(this, e, a, xHat, y, gamma, beta, epsilon);
+                    GroupNormReluVectors.forward(this, e, z, y, gamma, beta, epsilon);
                 } else {
-                    forwardExample(e, a, xHat, y, gamma, beta);
+                    forwardExample(e, z, y, gamma, beta);
                 }
             }
         });
     }
 
     /**
-     * ∂A of the forward above, with the ReLU's mask applied (so ∂ of the conv output), and ∂γ, ∂β summed over the
-     * examples.
+     * ∂Z of the forward above, in place of ∂Y, and ∂γ, ∂β summed over the examples.
      *
-     * @param dY         ∂Y, n × pixels × channels.
-     * @param a          the ReLU output the forward left.
-     * @param xHat       Â the forward wrote.
-     * @param gamma      γ.
-     * @param dA         ∂ of the conv output, written; may be {@code dY} itself.
-     * @param dGamma     ∂γ, written.
-     * @param dBeta      ∂β, written.
+     * @param dY     ∂Y, n × pixels × channels; holds ∂Z afterwards.
+     * @param z      the forward's conv output.
+     * @param gamma  γ.
+     * @param dGamma ∂γ, written.
+     * @param dBeta  ∂β, written.
      */
-    void backward(ByteBuffer dY, ByteBuffer a, ByteBuffer xHat, double[] gamma, ByteBuffer dA, double[] dGamma,
-                  double[] dBeta) {
-        check(dY, a, xHat, dA);
+    void backward(ByteBuffer dY, ByteBuffer z, double[] gamma, double[] dGamma, double[] dBeta) {
+        check(dY, z);
         forEachBlock(block -> {
             java.util.Arrays.fill(blockShift[block], 0);
             java.util.Arrays.fill(blockScale[block], 0);
             for (int e = block * BLOCK; e < Math.min(n, (block + 1) * BLOCK); e++) {
                 if (vectorized) {
-                    GroupNormReluVectors.backward(this, e, dY, a, xHat, gamma, dA, blockShift[block], blockScale[block]);
+                    GroupNormReluVectors.backward(this, e, dY, z, gamma, blockShift[block], blockScale[block]);
                 } else {
-                    backwardExample(e, dY, a, xHat, gamma, dA, blockShift[block], blockScale[block]);
+                    backwardExample(e, dY, z, gamma, blockShift[block], blockScale[block]);
                 }
             }
         });
@@ -173,20 +171,19 @@ final class GroupNormRelu {
         }
     }
 
-    private void forwardExample(int e, ByteBuffer a, ByteBuffer xHat, ByteBuffer y, double[] gamma, double[] beta) {
+    private void forwardExample(int e, ByteBuffer z, ByteBuffer y, double[] gamma, double[] beta) {
         int base = e * pixels * channels;
         int end = base + pixels * channels;
         double[] sums = new double[channels];
         for (int i = base; i < end; i++) {
-            double relu = Math.max(get(a, i), 0);
-            put(a, i, relu);
-            sums[(i - base) % channels] += get(a, i);     // the stored value, as the backward's mask sees it
+            sums[(i - base) % channels] += Math.max(get(z, i), 0);
         }
-        double[] meanPerChannel = perChannel(groupMeans(sums, null), 0);
+        System.arraycopy(groupMeans(sums, null), 0, mean, e * groups, groups);
+        double[] mu = perChannel(mean, e * groups);
         double[] squares = new double[channels];
         for (int i = base; i < end; i++) {
             int c = (i - base) % channels;
-            double centred = get(a, i) - meanPerChannel[c];
+            double centred = Math.max(get(z, i), 0) - mu[c];
             squares[c] += centred * centred;
         }
         double[] variance = groupMeans(squares, null);
@@ -196,38 +193,36 @@ final class GroupNormRelu {
         double[] inverse = perChannel(inverseStd, e * groups);
         for (int i = base; i < end; i++) {
             int c = (i - base) % channels;
-            double normalised = (get(a, i) - meanPerChannel[c]) * inverse[c];
-            put(xHat, i, normalised);
-            put(y, i, gamma[c] * normalised + beta[c]);
+            put(y, i, gamma[c] * (Math.max(get(z, i), 0) - mu[c]) * inverse[c] + beta[c]);
         }
     }
 
-    private void backwardExample(int e, ByteBuffer dY, ByteBuffer a, ByteBuffer xHat, double[] gamma, ByteBuffer dA,
-                                 double[] shift, double[] scale) {
+    private void backwardExample(int e, ByteBuffer dY, ByteBuffer z, double[] gamma, double[] shift, double[] scale) {
         int base = e * pixels * channels;
         int end = base + pixels * channels;
-        double[] sumD = new double[channels];       // Σ_p ∂Y
-        double[] sumDX = new double[channels];      // Σ_p ∂Y Â
+        double[] mu = perChannel(mean, e * groups);
+        double[] inverse = perChannel(inverseStd, e * groups);
+        double[] sumD = new double[channels];       // S_c = Σ_p ∂Y
+        double[] sumDX = new double[channels];      // T_c = Σ_p ∂Y Â
         for (int i = base; i < end; i++) {
             int c = (i - base) % channels;
             double d = get(dY, i);
             sumD[c] += d;
-            sumDX[c] += d * get(xHat, i);
+            sumDX[c] += d * (Math.max(get(z, i), 0) - mu[c]) * inverse[c];
         }
         for (int c = 0; c < channels; c++) {
             shift[c] += sumD[c];
             scale[c] += sumDX[c];
         }
-        // mean(∂Â) and mean(∂Â Â) per group, with ∂Â = γ ∂Y
         double[] md = perChannel(groupMeans(sumD, gamma), 0);
         double[] mdx = perChannel(groupMeans(sumDX, gamma), 0);
-        double[] inverse = perChannel(inverseStd, e * groups);
         for (int i = base; i < end; i++) {
             int c = (i - base) % channels;
-            double value = get(a, i) > 0
-                    ? (gamma[c] * get(dY, i) - md[c] - get(xHat, i) * mdx[c]) * inverse[c]
+            double pre = get(z, i);
+            double value = pre > 0
+                    ? (gamma[c] * get(dY, i) - md[c] - (pre - mu[c]) * inverse[c] * mdx[c]) * inverse[c]
                     : 0;
-            put(dA, i, value);
+            put(dY, i, value);
         }
     }
 }

@@ -241,15 +241,13 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         final int[] rows = new int[5];
         final int[] cols = new int[5];
         final INDArray input;                             // the caller's batch as n × height × width × channels
-        final INDArray[] activation = new INDArray[4];    // conv output, then the ReLU's, n × rows' × cols' × out
-        final INDArray[] normalised = new INDArray[4];    // Â, same shape
+        final INDArray[] activation = new INDArray[4];    // conv output Z, n × rows' × cols' × out
         final INDArray[] output = new INDArray[4];        // GroupNorm output, same shape
         final GroupNormRelu[] norm = new GroupNormRelu[4];
         final INDArray features;
         boolean ran;
-        // backward buffers, allocated on the first backward
+        // backward buffers, allocated on the first backward: ∂ of each layer's input, then ∂Z in place
         INDArray[] dInput;
-        INDArray[] dActivation;
         final Map<String, INDArray> gradients = new LinkedHashMap<>();
 
         Pass(long n) {
@@ -262,7 +260,6 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
                 rows[layer + 1] = (rows[layer] + 2 - 3) / stride + 1;
                 cols[layer + 1] = (cols[layer] + 2 - 3) / stride + 1;
                 activation[layer] = Nd4j.create(dataType(), n, rows[layer + 1], cols[layer + 1], widths[layer]);
-                normalised[layer] = activation[layer].ulike();
                 output[layer] = activation[layer].ulike();
                 norm[layer] = new GroupNormRelu(Math.toIntExact(n), Math.toIntExact(pixels(layer)), widths[layer], groups,
                         dataType() == DataType.FLOAT, GROUP_NORM_EPSILON);
@@ -275,7 +272,7 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
          * twice that with the backward buffers).
          */
         void close() {
-            for (INDArray[] arrays : new INDArray[][]{activation, normalised, output, dInput, dActivation,
+            for (INDArray[] arrays : new INDArray[][]{activation, output, dInput,
                     gradients.values().toArray(new INDArray[0]), {input, features}}) {
                 if (arrays != null) {
                     for (INDArray array : arrays) {
@@ -304,7 +301,7 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
                 Nd4j.exec(DynamicCustomOp.builder("conv2d")
                         .addInputs(layerInput, parameter("conv" + layer + "_w"), parameter("conv" + layer + "_b"))
                         .addOutputs(activation[layer]).addIntegerArguments(convolution(layer)).build());
-                norm[layer].forward(bytes(activation[layer]), bytes(normalised[layer]), bytes(output[layer]),
+                norm[layer].forward(bytes(activation[layer]), bytes(output[layer]),
                         parameter("norm" + layer + "_scale").toDoubleVector(),
                         parameter("norm" + layer + "_shift").toDoubleVector());
             }
@@ -317,10 +314,8 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
             if (dInput == null) {
                 // allocated once: ND4J frees arrays only when the JVM collects them, and a CNN's are large
                 dInput = new INDArray[5];
-                dActivation = new INDArray[4];
                 dInput[0] = input.ulike();                     // conv2d_bp writes it; nothing reads it
                 for (int layer = 0; layer < 4; layer++) {
-                    dActivation[layer] = activation[layer].ulike();
                     dInput[layer + 1] = output[layer].ulike();
                 }
                 for (String name : parameterNames()) {
@@ -333,14 +328,14 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
             for (int layer = 3; layer >= 0; layer--) {
                 double[] dScale = new double[widths[layer]];
                 double[] dShift = new double[widths[layer]];
-                norm[layer].backward(bytes(dInput[layer + 1]), bytes(activation[layer]), bytes(normalised[layer]),
-                        parameter("norm" + layer + "_scale").toDoubleVector(), bytes(dActivation[layer]), dScale, dShift);
+                norm[layer].backward(bytes(dInput[layer + 1]), bytes(activation[layer]),
+                        parameter("norm" + layer + "_scale").toDoubleVector(), dScale, dShift);
                 gradients.get("norm" + layer + "_scale").assign(Nd4j.createFromArray(dScale).castTo(dataType()));
                 gradients.get("norm" + layer + "_shift").assign(Nd4j.createFromArray(dShift).castTo(dataType()));
                 INDArray layerInput = layer == 0 ? input : output[layer - 1];
                 Nd4j.exec(DynamicCustomOp.builder("conv2d_bp")
                         .addInputs(layerInput, parameter("conv" + layer + "_w"), parameter("conv" + layer + "_b"),
-                                dActivation[layer])
+                                dInput[layer + 1])
                         .addOutputs(dInput[layer], gradients.get("conv" + layer + "_w"), gradients.get("conv" + layer + "_b"))
                         .addIntegerArguments(convolution(layer)).build());
             }
