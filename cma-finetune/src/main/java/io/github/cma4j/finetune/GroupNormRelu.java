@@ -3,6 +3,8 @@ package io.github.cma4j.finetune;
 import io.github.cma4j.core.linalg.TiledOps;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /**
@@ -101,8 +103,8 @@ final class GroupNormRelu {
     void backward(ByteBuffer dY, ByteBuffer z, double[] gamma, double[] dGamma, double[] dBeta) {
         check(dY, z);
         forEachBlock(block -> {
-            java.util.Arrays.fill(blockShift[block], 0);
-            java.util.Arrays.fill(blockScale[block], 0);
+            Arrays.fill(blockShift[block], 0);
+            Arrays.fill(blockScale[block], 0);
             for (int e = block * BLOCK; e < Math.min(n, (block + 1) * BLOCK); e++) {
                 if (vectorized) {
                     GroupNormReluVectors.backward(this, e, dY, z, gamma, blockShift[block], blockScale[block]);
@@ -111,8 +113,8 @@ final class GroupNormRelu {
                 }
             }
         });
-        java.util.Arrays.fill(dGamma, 0);
-        java.util.Arrays.fill(dBeta, 0);
+        Arrays.fill(dGamma, 0);
+        Arrays.fill(dBeta, 0);
         for (int block = 0; block < blockShift.length; block++) {
             for (int c = 0; c < channels; c++) {
                 dBeta[c] += blockShift[block][c];
@@ -121,7 +123,7 @@ final class GroupNormRelu {
         }
     }
 
-    private void forEachBlock(java.util.function.IntConsumer body) {
+    private void forEachBlock(IntConsumer body) {
         IntStream blocks = IntStream.range(0, blockShift.length);
         (PARALLEL ? blocks.parallel() : blocks).forEach(body);
     }
@@ -146,7 +148,7 @@ final class GroupNormRelu {
         return values;
     }
 
-    /** Σ over each group's channels of {@code perChannel}, divided by the group's size (channels × pixels). */
+    /** Σ over each group's channels of {@code perChannel}, divided by the group's size (its channels × pixels). */
     double[] groupMeans(double[] perChannel, double[] weights) {
         double[] means = new double[groups];
         int width = channels / groups;

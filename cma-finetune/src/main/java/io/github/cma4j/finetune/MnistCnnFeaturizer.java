@@ -49,7 +49,7 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
     /** DomainBed's GroupNorm groups. */
     public static final int DOMAINBED_GROUPS = 8;
     private static final double GROUP_NORM_EPSILON = 1e-5;
-    /** {@link #features} runs at most this many rows at once (≈ 1.5 MB of float32 activations each). */
+    /** {@link #features} runs at most this many rows at once (≈ 1 MB of float32 activations each). */
     static final int FEATURE_CHUNK = 512;
     private static final Logger LOG = Logger.getLogger(MnistCnnFeaturizer.class.getName());
     private static final AtomicBoolean ONE_DNN_WARNED = new AtomicBoolean();
@@ -268,8 +268,8 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         }
 
         /**
-         * Frees the off-heap buffers now rather than when the JVM next collects them (≈ 1.5 MB per float32 row,
-         * twice that with the backward buffers).
+         * Frees the off-heap buffers now rather than when the JVM next collects them (≈ 1 MB per float32 row,
+         * ≈ 1.5 MB with the backward buffers).
          */
         void close() {
             for (INDArray[] arrays : new INDArray[][]{activation, output, dInput,
