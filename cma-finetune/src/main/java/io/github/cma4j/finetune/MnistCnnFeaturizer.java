@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -248,6 +249,7 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         boolean ran;
         // backward buffers, allocated on the first backward: ∂ of each layer's input, then ∂Z in place
         INDArray[] dInput;
+        FirstLayerGradients firstLayer;
         final Map<String, INDArray> gradients = new LinkedHashMap<>();
 
         Pass(long n) {
@@ -272,7 +274,7 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
          * ≈ 1.5 MB with the backward buffers).
          */
         void close() {
-            for (INDArray[] arrays : new INDArray[][]{activation, output, dInput,
+            for (INDArray[] arrays : new INDArray[][]{activation, output, dInput, firstLayer == null ? null : firstLayer.arrays(),
                     gradients.values().toArray(new INDArray[0]), {input, features}}) {
                 if (arrays != null) {
                     for (INDArray array : arrays) {
@@ -314,7 +316,7 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
             if (dInput == null) {
                 // allocated once: ND4J frees arrays only when the JVM collects them, and a CNN's are large
                 dInput = new INDArray[5];
-                dInput[0] = input.ulike();                     // conv2d_bp writes it; nothing reads it
+                firstLayer = new FirstLayerGradients();
                 for (int layer = 0; layer < 4; layer++) {
                     dInput[layer + 1] = output[layer].ulike();
                 }
@@ -332,9 +334,12 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
                         parameter("norm" + layer + "_scale").toDoubleVector(), dScale, dShift);
                 gradients.get("norm" + layer + "_scale").assign(Nd4j.createFromArray(dScale).castTo(dataType()));
                 gradients.get("norm" + layer + "_shift").assign(Nd4j.createFromArray(dShift).castTo(dataType()));
-                INDArray layerInput = layer == 0 ? input : output[layer - 1];
+                if (layer == 0) {
+                    firstLayer.compute(dInput[1]);
+                    continue;
+                }
                 Nd4j.exec(DynamicCustomOp.builder("conv2d_bp")
-                        .addInputs(layerInput, parameter("conv" + layer + "_w"), parameter("conv" + layer + "_b"),
+                        .addInputs(output[layer - 1], parameter("conv" + layer + "_w"), parameter("conv" + layer + "_b"),
                                 dInput[layer + 1])
                         .addOutputs(dInput[layer], gradients.get("conv" + layer + "_w"), gradients.get("conv" + layer + "_b"))
                         .addIntegerArguments(convolution(layer)).build());
@@ -344,6 +349,37 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
                 ordered.put(name, gradients.get(name));
             }
             return ordered;
+        }
+
+        /**
+         * ∂W and ∂b of the first convolution as GEMMs, instead of {@code conv2d_bp}: nobody needs ∂ of the images,
+         * which that op always computes, and on the images' few channels its kernels and layout conversions cost
+         * more than these two GEMMs (docs/performance.md §4). ∂W = cols(X)·∂Z over all examples and pixels,
+         * ∂b = 1ᵀ∂Z.
+         */
+        private final class FirstLayerGradients {
+            final INDArray images = Nd4j.create(dataType(), n, channels, height, width);                  // NCHW
+            final INDArray patches = Nd4j.create(dataType(), n, channels, 3, 3, rows[1], cols[1]);        // im2col
+            final INDArray patchRows = Nd4j.create(dataType(), channels * 9L, n, pixels(0));             // (in, 3, 3) × pixels
+            final INDArray weights = Nd4j.create(dataType(), channels * 9L, widths[0]);
+            final INDArray ones = Nd4j.ones(dataType(), 1, n * pixels(0));
+            final INDArray bias = Nd4j.create(dataType(), 1, widths[0]);
+
+            void compute(INDArray dZ) {
+                images.assign(input.permute(0, 3, 1, 2));
+                Convolution.im2col(images, 3, 3, stride(0), stride(0), 1, 1, 1, 1, false, patches);
+                patchRows.assign(patches.reshape('c', n, channels * 9L, pixels(0)).permute(1, 0, 2));
+                INDArray dZRows = dZ.reshape('c', n * pixels(0), widths[0]);
+                Nd4j.gemm(patchRows.reshape('c', channels * 9L, n * pixels(0)), dZRows, weights, false, false, 1.0, 0.0);
+                // (in, 3, 3) × out as the graph's (3, 3, in, out)
+                gradients.get("conv0_w").assign(weights.reshape('c', channels, 3, 3, widths[0]).permute(1, 2, 0, 3));
+                Nd4j.gemm(ones, dZRows, bias, false, false, 1.0, 0.0);
+                gradients.get("conv0_b").assign(bias.reshape(widths[0]));
+            }
+
+            INDArray[] arrays() {
+                return new INDArray[]{images, patches, patchRows, weights, ones, bias};
+            }
         }
     }
 
