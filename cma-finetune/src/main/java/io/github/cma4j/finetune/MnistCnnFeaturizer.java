@@ -36,7 +36,7 @@ import java.util.logging.Logger;
  * autodiff of GroupNorm's composite ops and its per-step allocations were slow (docs/performance.md §4). The two are tested equal, and the widths are
  * configurable so that the graph's gradients can be checked by finite differences at a small size.
  * <pre>
- *   convolution:  Z = W ⋆ X + b                ∂W, ∂b, ∂X from conv2d_bp
+ *   convolution:  Z = W ⋆ X + b                ∂W, ∂b, ∂X from conv2d_bp (first layer: ∂W, ∂b as GEMMs, §14)
  *   ReLU:         A = max(Z, 0)                ∂Z = ∂A ∘ [A &gt; 0]
  *   GroupNorm:    Â = (A − μ)/σ per example and group, σ = √(var + ε);  Y = γ Â + β
  *                 ∂γ = Σ ∂Y∘Â,  ∂β = Σ ∂Y,  ∂A = (∂Â − mean(∂Â) − Â ∘ mean(∂Â ∘ Â)) / σ  with ∂Â = γ ∂Y
