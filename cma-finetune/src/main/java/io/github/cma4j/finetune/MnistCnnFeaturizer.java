@@ -242,6 +242,7 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         final int[] rows = new int[5];
         final int[] cols = new int[5];
         final INDArray input;                             // the caller's batch as n × height × width × channels
+        INDArray images;                                  // the caller's batch itself, NCHW (the first layer's ∂W reads it)
         final INDArray[] activation = new INDArray[4];    // conv output Z, n × rows' × cols' × out
         final INDArray[] output = new INDArray[4];        // GroupNorm output, same shape
         final GroupNormRelu[] norm = new GroupNormRelu[4];
@@ -297,7 +298,8 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
         }
 
         INDArray run(INDArray x) {
-            input.assign(x.reshape('c', n, channels, height, width).permute(0, 2, 3, 1));
+            images = x.reshape('c', n, channels, height, width);
+            input.assign(images.permute(0, 2, 3, 1));
             for (int layer = 0; layer < 4; layer++) {
                 INDArray layerInput = layer == 0 ? input : output[layer - 1];
                 Nd4j.exec(DynamicCustomOp.builder("conv2d")
@@ -358,7 +360,6 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
          * ∂b = 1ᵀ∂Z.
          */
         private final class FirstLayerGradients {
-            final INDArray images = Nd4j.create(dataType(), n, channels, height, width);                  // NCHW
             final INDArray patches = Nd4j.create(dataType(), n, channels, 3, 3, rows[1], cols[1]);        // im2col
             final INDArray patchRows = Nd4j.create(dataType(), channels * 9L, n, pixels(0));             // (in, 3, 3) × pixels
             final INDArray weights = Nd4j.create(dataType(), channels * 9L, widths[0]);
@@ -366,7 +367,6 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
             final INDArray bias = Nd4j.create(dataType(), 1, widths[0]);
 
             void compute(INDArray dZ) {
-                images.assign(input.permute(0, 3, 1, 2));
                 Convolution.im2col(images, 3, 3, stride(0), stride(0), 1, 1, 1, 1, false, patches);
                 patchRows.assign(patches.reshape('c', n, channels * 9L, pixels(0)).permute(1, 0, 2));
                 INDArray dZRows = dZ.reshape('c', n * pixels(0), widths[0]);
@@ -378,7 +378,7 @@ public final class MnistCnnFeaturizer extends SameDiffFeaturizer {
             }
 
             INDArray[] arrays() {
-                return new INDArray[]{images, patches, patchRows, weights, ones, bias};
+                return new INDArray[]{patches, patchRows, weights, ones, bias};
             }
         }
     }
