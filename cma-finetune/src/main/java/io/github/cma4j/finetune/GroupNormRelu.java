@@ -1,5 +1,6 @@
 package io.github.cma4j.finetune;
 
+import io.github.cma4j.core.linalg.Parallelism;
 import io.github.cma4j.core.linalg.TiledOps;
 
 import java.nio.ByteBuffer;
@@ -17,12 +18,11 @@ import java.util.stream.IntStream;
  * here run, which accumulate in float64 (the reference the tests hold the SIMD kernels to).
  * <p>
  * Examples run in blocks of {@link #BLOCK}, in parallel on the common fork-join pool unless
- * {@code -Dcma4j.parallel=false}; ∂γ and ∂β are summed per block and then over the blocks in order, so the result
+ * {@code -Dcma4j.parallel=false} ({@link Parallelism#ENABLED}); ∂γ and ∂β are summed per block and then over the blocks in order, so the result
  * does not depend on the number of threads.
  */
 final class GroupNormRelu {
     static final int BLOCK = 16;
-    private static final boolean PARALLEL = !"false".equals(System.getProperty("cma4j.parallel"));
 
     final int n;
     final int pixels;
@@ -125,7 +125,7 @@ final class GroupNormRelu {
 
     private void forEachBlock(IntConsumer body) {
         IntStream blocks = IntStream.range(0, blockShift.length);
-        (PARALLEL ? blocks.parallel() : blocks).forEach(body);
+        (Parallelism.ENABLED ? blocks.parallel() : blocks).forEach(body);
     }
 
     private void check(ByteBuffer... buffers) {

@@ -2,6 +2,7 @@ package io.github.cma4j.core.cma;
 
 import io.github.cma4j.core.head.DomainIndex;
 import io.github.cma4j.core.linalg.FloatProducts;
+import io.github.cma4j.core.linalg.Parallelism;
 import io.github.cma4j.core.linalg.RowOps;
 import io.github.cma4j.core.linalg.TiledOps;
 import io.github.cma4j.core.objective.HeadPass;
@@ -39,9 +40,6 @@ import static io.github.cma4j.core.linalg.RowOps.dot;
  * on it). An instance holds workspaces: use one per thread.
  */
 public final class BlockedHessianPenalty {
-    /** Whether domains run on parallel threads (the common fork-join pool); {@code -Dcma4j.parallel=false} turns it off. */
-    static final boolean PARALLEL = !"false".equals(System.getProperty("cma4j.parallel"));
-
     private final boolean parallel;
     private DMatrixRMaj[][] blocks = new DMatrixRMaj[0][0];
     private DMatrixRMaj[] domainRows = new DMatrixRMaj[0];
@@ -53,9 +51,9 @@ public final class BlockedHessianPenalty {
     private float[][][] floatProjections = new float[0][][];
     private float[][] floatPhi = new float[0][];
 
-    /** Domains in parallel unless {@code -Dcma4j.parallel=false}. */
+    /** Domains in parallel unless {@code -Dcma4j.parallel=false} ({@link Parallelism#ENABLED}). */
     public BlockedHessianPenalty() {
-        this(PARALLEL);
+        this(Parallelism.ENABLED);
     }
 
     /** @param parallel whether domains run on parallel threads (tests compare both). */
