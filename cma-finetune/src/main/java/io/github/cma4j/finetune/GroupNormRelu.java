@@ -18,8 +18,8 @@ import java.util.stream.IntStream;
  * here run, which accumulate in float64 (the reference the tests hold the SIMD kernels to).
  * <p>
  * Examples run in blocks of {@link #BLOCK}, in parallel on the common fork-join pool unless
- * {@code -Dcma4j.parallel=false} ({@link Parallelism#ENABLED}); ∂γ and ∂β are summed per block and then over the blocks in order, so the result
- * does not depend on the number of threads.
+ * {@code -Dcma4j.parallel=false} ({@link Parallelism#ENABLED}); ∂γ and ∂β are summed per block and then over the
+ * blocks in order, so the result does not depend on the number of threads.
  */
 final class GroupNormRelu {
     static final int BLOCK = 16;
